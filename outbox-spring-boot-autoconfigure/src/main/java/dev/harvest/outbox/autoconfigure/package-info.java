@@ -1,0 +1,7 @@
+/**
+ * Spring Boot auto-configuration for Harvest.
+ */
+@NullMarked
+package dev.harvest.outbox.autoconfigure;
+
+import org.jspecify.annotations.NullMarked;

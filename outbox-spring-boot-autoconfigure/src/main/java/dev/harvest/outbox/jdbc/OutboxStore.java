@@ -1,0 +1,45 @@
+package dev.harvest.outbox.jdbc;
+
+import java.util.Collection;
+import java.util.UUID;
+
+/**
+ * The harvester's view of the database: leader epochs, marking and purging. Every method is a
+ * single short statement (or transaction) and throws
+ * {@link org.springframework.dao.DataAccessException} on database errors.
+ */
+public interface OutboxStore {
+
+	/**
+	 * Takes a new leadership epoch for the group: one greater than any epoch the group has had.
+	 * Statements guarded by an older epoch take no effect from then on.
+	 * @param groupId the leader group
+	 * @param instanceName the instance taking the epoch
+	 * @param leaderId the leader id of the new term
+	 * @return the new epoch
+	 */
+	long acquireEpoch(String groupId, String instanceName, UUID leaderId);
+
+	/**
+	 * Claims up to {@code limit} of the lowest-id rows in {@code (afterId, upToId]} that are
+	 * not already marked with {@code leaderId}, stamping them with it, provided
+	 * {@code epoch} is still the group's current epoch.
+	 * @param groupId the leader group
+	 * @param epoch the caller's epoch
+	 * @param leaderId the caller's current leader id
+	 * @param afterId rows with ids greater than this are considered
+	 * @param upToId rows with ids up to and including this are considered
+	 * @param limit the most rows to claim
+	 * @return the claimed rows, or a fenced result
+	 */
+	MarkResult mark(String groupId, long epoch, UUID leaderId, long afterId, long upToId, int limit);
+
+	/**
+	 * Deletes rows that Kafka has acknowledged. Deleting a row that is already gone is not an
+	 * error.
+	 * @param ids the row ids
+	 * @return the number of rows deleted
+	 */
+	int purge(Collection<Long> ids);
+
+}
