@@ -22,7 +22,7 @@ public final class EmbeddedKafkaServer implements AutoCloseable {
 	 */
 	public static EmbeddedKafkaServer start() {
 		EmbeddedKafkaKraftBroker broker = new EmbeddedKafkaKraftBroker(1, 1);
-		broker.brokerProperties(Map.of("group.initial.rebalance.delay.ms", "0", "auto.create.topics.enable", "true",
+		broker.brokerProperties(Map.of("group.initial.rebalance.delay.ms", "0", "group.min.session.timeout.ms", "1000", "auto.create.topics.enable", "true",
 				"offsets.topic.num.partitions", "5", "transaction.state.log.replication.factor", "1",
 				"transaction.state.log.min.isr", "1", "log.flush.interval.messages", "1000000",
 				"num.partitions", "1"));
