@@ -1,5 +1,6 @@
 package dev.harvest.outbox.test;
 
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
@@ -22,10 +23,15 @@ public final class EmbeddedKafkaServer implements AutoCloseable {
 	 */
 	public static EmbeddedKafkaServer start() {
 		EmbeddedKafkaKraftBroker broker = new EmbeddedKafkaKraftBroker(1, 1);
-		broker.brokerProperties(Map.of("group.initial.rebalance.delay.ms", "0", "group.min.session.timeout.ms", "1000", "auto.create.topics.enable", "true",
-				"offsets.topic.num.partitions", "5", "transaction.state.log.replication.factor", "1",
-				"transaction.state.log.min.isr", "1", "log.flush.interval.messages", "1000000",
-				"num.partitions", "1"));
+		Map<String, String> properties = new LinkedHashMap<>();
+		properties.put("group.initial.rebalance.delay.ms", "0");
+		properties.put("group.min.session.timeout.ms", "1000");
+		properties.put("auto.create.topics.enable", "true");
+		properties.put("offsets.topic.num.partitions", "5");
+		properties.put("transaction.state.log.replication.factor", "1");
+		properties.put("transaction.state.log.min.isr", "1");
+		properties.put("num.partitions", "1");
+		broker.brokerProperties(properties);
 		broker.afterPropertiesSet();
 		return new EmbeddedKafkaServer(broker);
 	}
