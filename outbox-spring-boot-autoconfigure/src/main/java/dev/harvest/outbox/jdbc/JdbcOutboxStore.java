@@ -1,0 +1,161 @@
+package dev.harvest.outbox.jdbc;
+
+import java.sql.Array;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.UUID;
+
+import javax.sql.DataSource;
+
+import org.springframework.util.Assert;
+
+/**
+ * {@link OutboxStore} for PostgreSQL over JDBC. Leader epochs live in {@code harvest_leader}
+ * in the outbox's schema; each method runs as one statement in a transaction of its own.
+ */
+public final class JdbcOutboxStore implements OutboxStore {
+
+	/** How long any statement may run before it is cancelled. */
+	public static final Duration DEFAULT_QUERY_TIMEOUT = Duration.ofSeconds(30);
+
+	private static final String COLUMNS = "id, create_time, kafka_topic, kafka_key, kafka_value, kafka_header_keys, kafka_header_values";
+
+	private final AutonomousTransaction transaction;
+
+	private final String acquireEpochSql;
+
+	private final String markSql;
+
+	private final String purgeSql;
+
+	/**
+	 * Creates a store with the {@linkplain #DEFAULT_QUERY_TIMEOUT default query timeout}.
+	 * @param dataSource the database of the outbox
+	 * @param table the outbox table
+	 */
+	public JdbcOutboxStore(DataSource dataSource, OutboxTable table) {
+		this(dataSource, table, DEFAULT_QUERY_TIMEOUT);
+	}
+
+	/**
+	 * Creates a store.
+	 * @param dataSource the database of the outbox
+	 * @param table the outbox table
+	 * @param queryTimeout how long any statement may run before it is cancelled
+	 */
+	public JdbcOutboxStore(DataSource dataSource, OutboxTable table, Duration queryTimeout) {
+		Assert.notNull(table, "'table' must not be null");
+		this.transaction = new AutonomousTransaction(dataSource, queryTimeout);
+		String outbox = table.sql();
+		String leader = SchemaScript.leaderTable(table).sql();
+		this.acquireEpochSql = "INSERT INTO " + leader + " AS l (group_id, epoch, leader_name, leader_id, acquired_at)"
+				+ " VALUES (?, 1, ?, ?, clock_timestamp())"
+				+ " ON CONFLICT (group_id) DO UPDATE SET epoch = l.epoch + 1, leader_name = EXCLUDED.leader_name,"
+				+ " leader_id = EXCLUDED.leader_id, acquired_at = EXCLUDED.acquired_at"
+				+ " RETURNING epoch";
+		// One statement, one round trip. FOR SHARE on the epoch row makes acquireEpoch (an
+		// UPDATE of that row) wait until this mark has committed, and makes this mark wait for
+		// an acquireEpoch in progress and then see its new epoch. The uncorrelated EXISTS is a
+		// one-time filter: with a stale or missing epoch no outbox row is even read.
+		// The candidates are a bounded primary key range scan starting right above afterId,
+		// so index entries of purged rows below the cursor are never visited; collecting them
+		// into an array keeps the UPDATE a primary key lookup whatever plan is cached.
+		// The outer LEFT JOIN returns one row even when nothing was marked, carrying the epoch.
+		this.markSql = "WITH leader AS (SELECT epoch FROM " + leader + " WHERE group_id = ? FOR SHARE),"
+				+ " marked AS (UPDATE " + outbox + " SET leader_id = ? WHERE id = ANY (ARRAY("
+				+ "SELECT id FROM " + outbox + " WHERE id > ? AND id <= ? AND (leader_id IS NULL OR leader_id <> ?)"
+				+ " AND EXISTS (SELECT 1 FROM leader WHERE epoch = ?) ORDER BY id LIMIT ?))"
+				+ " RETURNING " + COLUMNS + ")"
+				+ " SELECT (SELECT epoch FROM leader) AS current_epoch, marked.*"
+				+ " FROM (VALUES (1)) AS one LEFT JOIN marked ON TRUE ORDER BY marked.id";
+		this.purgeSql = "DELETE FROM " + outbox + " WHERE id = ANY (?)";
+	}
+
+	@Override
+	public long acquireEpoch(String groupId, String instanceName, UUID leaderId) {
+		Assert.hasText(groupId, "'groupId' must not be empty");
+		Assert.notNull(leaderId, "'leaderId' must not be null");
+		return this.transaction.run("acquire leader epoch", this.acquireEpochSql, (connection) -> {
+			try (PreparedStatement statement = this.transaction.prepare(connection, this.acquireEpochSql)) {
+				statement.setString(1, groupId);
+				statement.setString(2, instanceName);
+				statement.setObject(3, leaderId);
+				try (ResultSet result = statement.executeQuery()) {
+					result.next();
+					return result.getLong(1);
+				}
+			}
+		});
+	}
+
+	@Override
+	public MarkResult mark(String groupId, long epoch, UUID leaderId, long afterId, long upToId, int limit) {
+		Assert.notNull(leaderId, "'leaderId' must not be null");
+		Assert.isTrue(limit > 0, "'limit' must be positive");
+		return this.transaction.run("mark outbox rows", this.markSql, (connection) -> {
+			try (PreparedStatement statement = this.transaction.prepare(connection, this.markSql)) {
+				statement.setString(1, groupId);
+				statement.setObject(2, leaderId);
+				statement.setLong(3, afterId);
+				statement.setLong(4, upToId);
+				statement.setObject(5, leaderId);
+				statement.setLong(6, epoch);
+				statement.setInt(7, limit);
+				try (ResultSet result = statement.executeQuery()) {
+					return readMarkResult(result, epoch);
+				}
+			}
+		});
+	}
+
+	private static MarkResult readMarkResult(ResultSet result, long epoch) throws SQLException {
+		OutboxRowReader reader = OutboxRowReader.forResultSet(result);
+		List<OutboxRow> rows = new ArrayList<>();
+		long currentEpoch = 0;
+		boolean epochKnown = false;
+		while (result.next()) {
+			currentEpoch = result.getLong("current_epoch");
+			epochKnown = !result.wasNull();
+			result.getLong("id");
+			if (!result.wasNull()) {
+				rows.add(reader.read(result));
+			}
+		}
+		boolean fenced = !epochKnown || currentEpoch != epoch;
+		return new MarkResult(fenced ? List.of() : rows, currentEpoch, fenced);
+	}
+
+	@Override
+	public int purge(Collection<Long> ids) {
+		Assert.notNull(ids, "'ids' must not be null");
+		if (ids.isEmpty()) {
+			return 0;
+		}
+		return this.transaction.run("purge outbox rows", this.purgeSql, (connection) -> {
+			try (PreparedStatement statement = this.transaction.prepare(connection, this.purgeSql)) {
+				Array array = connection.createArrayOf("bigint", ids.toArray());
+				try {
+					statement.setArray(1, array);
+					return statement.executeUpdate();
+				}
+				finally {
+					array.free();
+				}
+			}
+		});
+	}
+
+	/**
+	 * Returns the mark statement, so that its query plan can be examined.
+	 * @return the statement with JDBC parameters
+	 */
+	String markSql() {
+		return this.markSql;
+	}
+
+}

@@ -1,0 +1,43 @@
+-- Harvest's recommended schema for PostgreSQL: the outbox table, the leader epoch table
+-- (harvest_leader, in the outbox's schema) and the quarantine table (<outbox>_quarantine).
+-- Every statement is idempotent, so the script can run at every start-up or as a migration.
+
+-- The outbox: goharvest's columns, with a binary value and a default creation time.
+CREATE TABLE IF NOT EXISTS ${outbox} (
+	id BIGSERIAL PRIMARY KEY,
+	create_time TIMESTAMPTZ NOT NULL DEFAULT now(),
+	kafka_topic VARCHAR(249) NOT NULL,
+	kafka_key VARCHAR(100) NOT NULL,
+	kafka_value BYTEA,
+	kafka_header_keys TEXT[] NOT NULL,
+	kafka_header_values TEXT[] NOT NULL,
+	leader_id UUID
+);
+
+-- One row per leader group: the epoch that fences statements of former leaders.
+CREATE TABLE IF NOT EXISTS ${leader} (
+	group_id TEXT PRIMARY KEY,
+	epoch BIGINT NOT NULL,
+	leader_name TEXT,
+	leader_id UUID,
+	acquired_at TIMESTAMPTZ
+);
+
+-- Rows that could not be published, with their original id and why.
+CREATE TABLE IF NOT EXISTS ${quarantine} (
+	id BIGINT PRIMARY KEY,
+	create_time TIMESTAMPTZ NOT NULL,
+	kafka_topic VARCHAR(249) NOT NULL,
+	kafka_key VARCHAR(100) NOT NULL,
+	kafka_value BYTEA,
+	kafka_header_keys TEXT[] NOT NULL,
+	kafka_header_values TEXT[] NOT NULL,
+	leader_id UUID,
+	attempts INT NOT NULL,
+	first_failure_time TIMESTAMPTZ,
+	last_failure_time TIMESTAMPTZ,
+	last_error TEXT,
+	error_class TEXT,
+	policy TEXT,
+	quarantined_at TIMESTAMPTZ NOT NULL DEFAULT now()
+);
