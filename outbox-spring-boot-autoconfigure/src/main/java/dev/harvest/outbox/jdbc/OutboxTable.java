@@ -1,6 +1,8 @@
 package dev.harvest.outbox.jdbc;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Locale;
+import java.util.zip.CRC32;
 import java.util.regex.Pattern;
 
 import org.jspecify.annotations.Nullable;
@@ -15,6 +17,8 @@ import dev.harvest.outbox.harvest.InvalidLimitException;
  * @param table the table name
  */
 public record OutboxTable(@Nullable String schema, String table) {
+
+	private static final int MAX_CHANNEL_LENGTH = 63;
 
 	private static final Pattern IDENTIFIER = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_$]{0,62}");
 
@@ -89,13 +93,22 @@ public record OutboxTable(@Nullable String schema, String table) {
 	}
 
 	/**
-	 * Returns the LISTEN/NOTIFY channel for this table: its qualified name in lower case, so
-	 * that writers and the harvester agree on it.
+	 * Returns the LISTEN/NOTIFY channel for this table: {@code harvest.} followed by its
+	 * qualified name in lower case, so that writers and the harvester agree on it. PostgreSQL
+	 * limits channel names to 63 bytes; a longer name keeps its first 46 characters followed by
+	 * {@code _} and the CRC-32 of the whole name in hex.
 	 * @return the channel name
 	 */
 	public String notificationChannel() {
 		String name = (this.schema != null) ? this.schema + "." + this.table : this.table;
-		return ("harvest." + name).toLowerCase(Locale.ROOT);
+		String channel = ("harvest." + name).toLowerCase(Locale.ROOT);
+		if (channel.length() <= MAX_CHANNEL_LENGTH) {
+			return channel;
+		}
+		CRC32 crc = new CRC32();
+		crc.update(channel.getBytes(StandardCharsets.UTF_8));
+		String suffix = "_" + String.format("%08x", crc.getValue());
+		return channel.substring(0, MAX_CHANNEL_LENGTH - suffix.length()) + suffix;
 	}
 
 	@Override
