@@ -410,8 +410,9 @@ public final class Harvester implements SmartLifecycle {
 	}
 
 	/**
-	 * Returns the leadership epoch this instance holds.
-	 * @return the epoch, or 0 when not leader
+	 * Returns the leadership epoch this instance holds; like the leader id, kept while a
+	 * revoke drains.
+	 * @return the epoch, or 0 when this instance holds no leadership term
 	 */
 	public long epoch() {
 		Term term = this.pipeline.term();
