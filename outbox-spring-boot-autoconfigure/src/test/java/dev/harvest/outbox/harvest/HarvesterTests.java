@@ -492,6 +492,55 @@ class HarvesterTests {
 	}
 
 	@Test
+	void recordsFailingTogetherOnABrokenProducerRebuildItOnce() throws Exception {
+		try (HarvesterFixture fixture = new HarvesterFixture()) {
+			List<Long> ids = List.of(fixture.store.insert(TOPIC, "a", "1"), fixture.store.insert(TOPIC, "b", "1"),
+					fixture.store.insert(TOPIC, "c", "1"));
+			fixture.startLeading();
+			MockProducer<String, byte[]> broken = fixture.producer();
+			await().atMost(WAIT).until(() -> broken.history().size() == 3);
+			for (int i = 0; i < 3; i++) {
+				broken.errorNext(new ProducerFencedException("fenced"));
+			}
+			await().atMost(WAIT).until(() -> fixture.producersCreated(0) == 2);
+			MockProducer<String, byte[]> rebuilt = fixture.producer();
+			await().atMost(WAIT).until(() -> rebuilt.history().size() == 3);
+			while (rebuilt.completeNext()) {
+				// Acknowledge the resent records.
+			}
+			await().atMost(WAIT).until(() -> fixture.store.ids().isEmpty());
+			await().during(QUIET).atMost(WAIT).until(() -> fixture.producersCreated(0) == 2);
+			assertThat(rebuilt.history()).extracting(HarvesterFixture::outboxId).containsExactlyInAnyOrderElementsOf(ids);
+		}
+	}
+
+	@Test
+	void retriableFailuresBeyondTheirLimitGoToThePoisonHandler() throws Exception {
+		List<PoisonRecord> poisoned = new CopyOnWriteArrayList<>();
+		try (HarvesterFixture fixture = new HarvesterFixture((limits) -> limits,
+				(retry) -> new RetryPolicy(Duration.ofMillis(5), Duration.ofMillis(20), 2, 3, PoisonPolicy.HOLD_KEY),
+				(event) -> {
+				})) {
+			fixture.harvester.setPoisonRecordHandler((record) -> {
+				poisoned.add(record);
+				return PoisonRecordHandler.Disposition.HOLD;
+			});
+			long id = fixture.store.insert(TOPIC, "a", "1");
+			fixture.startLeading();
+			MockProducer<String, byte[]> producer = fixture.producer();
+			for (int attempt = 1; attempt <= 2; attempt++) {
+				int sent = attempt;
+				await().atMost(WAIT).until(() -> producer.history().size() == sent);
+				producer.errorNext(new TimeoutException("broker away"));
+			}
+			await().atMost(WAIT).until(() -> poisoned.size() == 1);
+			assertThat(poisoned.get(0).row().id()).isEqualTo(id);
+			assertThat(poisoned.get(0).attempts()).isEqualTo(2);
+			assertThat(poisoned.get(0).reason()).contains("failed 2 attempt(s)").contains("broker away");
+		}
+	}
+
+	@Test
 	void databaseErrorsWhileMarkingAreRetried() throws Exception {
 		try (HarvesterFixture fixture = new HarvesterFixture()) {
 			fixture.store.failMarks(3, false);
