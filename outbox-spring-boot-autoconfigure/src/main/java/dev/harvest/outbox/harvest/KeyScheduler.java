@@ -1,0 +1,513 @@
+package dev.harvest.outbox.harvest;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.Set;
+
+import org.jspecify.annotations.Nullable;
+
+import dev.harvest.outbox.harvest.ScheduledRecord.State;
+import dev.harvest.outbox.jdbc.OutboxRow;
+
+/**
+ * Orders marked records per key and hands them to sender shards: records of a key wait in id
+ * order, at most one record per key is in flight, and a key that is busy, backing off or held
+ * never holds up other keys. Also remembers acknowledged ids until they are purged, so that a
+ * row in hand is never taken twice. Not thread-safe: the caller guards it with one lock, and it
+ * never blocks.
+ */
+final class KeyScheduler {
+
+	private final int shardCount;
+
+	private final int sendBuffer;
+
+	private final int maxInFlight;
+
+	private final Map<RecordKey, KeyQueue> keys = new HashMap<>();
+
+	/** Records in hand and not acknowledged: queued, dispatched, in flight or poisoned. */
+	private final Map<Long, ScheduledRecord> records = new HashMap<>();
+
+	/** Acknowledged ids waiting to be purged, in acknowledgement order, with their ack time. */
+	private final LinkedHashMap<Long, Long> acked = new LinkedHashMap<>();
+
+	private final List<ArrayDeque<KeyQueue>> ready = new ArrayList<>();
+
+	private final List<ArrayDeque<ScheduledRecord>> buffers = new ArrayList<>();
+
+	private final PriorityQueue<KeyQueue> backingOff = new PriorityQueue<>(
+			Comparator.comparingLong((KeyQueue queue) -> queue.retryAtNanos));
+
+	private final ArrayDeque<ScheduledRecord> poisoned = new ArrayDeque<>();
+
+	private int queued;
+
+	private int inFlight;
+
+	private int heldKeys;
+
+	private int nextShard;
+
+	KeyScheduler(int shardCount, int sendBuffer, int maxInFlight) {
+		this.shardCount = shardCount;
+		this.sendBuffer = sendBuffer;
+		this.maxInFlight = maxInFlight;
+		for (int i = 0; i < shardCount; i++) {
+			this.ready.add(new ArrayDeque<>());
+			this.buffers.add(new ArrayDeque<>());
+		}
+	}
+
+	/**
+	 * Takes marked rows into memory, each behind the queued records of its key in id order.
+	 * Rows already in hand (queued, in flight, or acknowledged and not yet purged) are ignored.
+	 * @param rows the rows
+	 * @param nowNanos the current time
+	 * @return the number of rows taken
+	 */
+	int add(Collection<OutboxRow> rows, long nowNanos) {
+		int added = 0;
+		for (OutboxRow row : rows) {
+			if (isKnown(row.id())) {
+				continue;
+			}
+			RecordKey key = new RecordKey(row.record().topic(), row.record().key());
+			KeyQueue queue = this.keys.computeIfAbsent(key, (k) -> new KeyQueue(k, k.shard(this.shardCount)));
+			ScheduledRecord record = new ScheduledRecord(row, key, queue.shard, nowNanos);
+			insertInIdOrder(queue.records, record);
+			this.records.put(row.id(), record);
+			this.queued++;
+			added++;
+			offerReady(queue);
+		}
+		return added;
+	}
+
+	/**
+	 * Whether a row is in hand: queued, in flight, poisoned, or acknowledged and not purged.
+	 * @param id the row id
+	 * @return {@code true} when the row is in hand
+	 */
+	boolean isKnown(long id) {
+		return this.records.containsKey(id) || this.acked.containsKey(id);
+	}
+
+	/**
+	 * Moves the head records of ready keys into the shard buffers, as long as a shard has room
+	 * and the in-flight cap allows; keys whose backoff is over become ready first. A defective
+	 * head record goes to the poison list instead of a shard.
+	 * @param nowNanos the current time
+	 * @return the shards that were given records
+	 */
+	BitSet dispatch(long nowNanos) {
+		promoteDue(nowNanos);
+		BitSet fed = new BitSet(this.shardCount);
+		boolean progress = true;
+		while (progress && this.inFlight < this.maxInFlight) {
+			progress = false;
+			for (int i = 0; i < this.shardCount && this.inFlight < this.maxInFlight; i++) {
+				int shard = (this.nextShard + i) % this.shardCount;
+				if (this.buffers.get(shard).size() >= this.sendBuffer) {
+					continue;
+				}
+				KeyQueue queue = pollReady(shard);
+				if (queue == null) {
+					continue;
+				}
+				ScheduledRecord record = queue.records.pollFirst();
+				this.queued--;
+				progress = true;
+				if (record.row().isDefective()) {
+					poison(queue, record, nowNanos);
+					continue;
+				}
+				queue.busy = true;
+				record.moveTo(State.DISPATCHED, nowNanos);
+				this.buffers.get(shard).addLast(record);
+				this.inFlight++;
+				fed.set(shard);
+			}
+			this.nextShard = (this.nextShard + 1) % this.shardCount;
+		}
+		return fed;
+	}
+
+	/**
+	 * Takes the next record of a shard's buffer for sending.
+	 * @param shard the shard
+	 * @param nowNanos the current time
+	 * @return the record, or {@code null} when the buffer is empty
+	 */
+	@Nullable ScheduledRecord take(int shard, long nowNanos) {
+		ScheduledRecord record = this.buffers.get(shard).pollFirst();
+		if (record != null) {
+			record.moveTo(State.SENDING, nowNanos);
+		}
+		return record;
+	}
+
+	boolean hasBuffered(int shard) {
+		return !this.buffers.get(shard).isEmpty();
+	}
+
+	/**
+	 * Records that Kafka acknowledged a record: its key is free at once, and its id is kept
+	 * until purged.
+	 * @param record the record
+	 * @param nowNanos the current time
+	 */
+	void acked(ScheduledRecord record, long nowNanos) {
+		finishSending(record);
+		this.acked.put(record.id(), nowNanos);
+	}
+
+	/**
+	 * Puts a failed record back at its place in its key's queue; the key waits until
+	 * {@code retryAtNanos} and then sends this record before any later one.
+	 * @param record the record
+	 * @param retryAtNanos when the key may send again
+	 * @param nowNanos the current time
+	 */
+	void retry(ScheduledRecord record, long retryAtNanos, long nowNanos) {
+		KeyQueue queue = releaseKey(record);
+		this.inFlight--;
+		record.moveTo(State.QUEUED, nowNanos);
+		insertInIdOrder(queue.records, record);
+		this.queued++;
+		queue.retryAtNanos = retryAtNanos;
+		queue.backingOff = true;
+		this.backingOff.add(queue);
+	}
+
+	/**
+	 * Holds a record that ran out of attempts, with its key, until the poison handler decides.
+	 * @param record the record
+	 * @param nowNanos the current time
+	 */
+	void exhausted(ScheduledRecord record, long nowNanos) {
+		KeyQueue queue = releaseKey(record);
+		this.inFlight--;
+		poison(queue, record, nowNanos);
+	}
+
+	/**
+	 * Forgets a record that was in flight when leadership ended and then failed: the next
+	 * leader will mark it again.
+	 * @param record the record
+	 */
+	void forget(ScheduledRecord record) {
+		finishSending(record);
+	}
+
+	/**
+	 * Returns and clears the records waiting for a poison decision.
+	 * @return the records
+	 */
+	List<ScheduledRecord> takePoisoned() {
+		List<ScheduledRecord> taken = new ArrayList<>(this.poisoned);
+		this.poisoned.clear();
+		return taken;
+	}
+
+	boolean hasPoisoned() {
+		return !this.poisoned.isEmpty();
+	}
+
+	/**
+	 * Applies the poison handler's decision; ignored when the record was dropped meanwhile.
+	 * @param record the record
+	 * @param disposition the decision
+	 * @param nowNanos the current time
+	 */
+	void decide(ScheduledRecord record, PoisonRecordHandler.Disposition disposition, long nowNanos) {
+		if (record.state() != State.POISONED) {
+			return;
+		}
+		KeyQueue queue = this.keys.get(record.key());
+		switch (disposition) {
+			case HOLD -> {
+				record.moveTo(State.QUEUED, nowNanos);
+				insertInIdOrder(queue.records, record);
+				this.queued++;
+			}
+			case REMOVED_HOLD_KEY -> {
+				this.records.remove(record.id());
+				record.moveTo(State.DONE, nowNanos);
+			}
+			case REMOVED_RELEASE_KEY -> {
+				this.records.remove(record.id());
+				record.moveTo(State.DONE, nowNanos);
+				queue.held = false;
+				this.heldKeys--;
+				offerReady(queue);
+				removeIfIdle(queue);
+			}
+		}
+	}
+
+	/**
+	 * Drops every record that has not been sent (queued, buffered, poisoned) and every key
+	 * hold, as when leadership ends. Records in flight stay until Kafka answers.
+	 * @param nowNanos the current time
+	 * @return the number of records dropped
+	 */
+	int dropUnsent(long nowNanos) {
+		int dropped = 0;
+		for (ArrayDeque<ScheduledRecord> buffer : this.buffers) {
+			for (ScheduledRecord record : buffer) {
+				this.keys.get(record.key()).busy = false;
+				this.inFlight--;
+			}
+			buffer.clear();
+		}
+		for (Iterator<ScheduledRecord> iterator = this.records.values().iterator(); iterator.hasNext();) {
+			ScheduledRecord record = iterator.next();
+			if (record.state() != State.SENDING) {
+				record.moveTo(State.DONE, nowNanos);
+				iterator.remove();
+				dropped++;
+			}
+		}
+		for (ArrayDeque<KeyQueue> keysReady : this.ready) {
+			keysReady.clear();
+		}
+		this.backingOff.clear();
+		this.poisoned.clear();
+		for (KeyQueue queue : this.keys.values()) {
+			queue.records.clear();
+			queue.held = false;
+			queue.backingOff = false;
+			queue.inReady = false;
+		}
+		this.keys.values().removeIf((queue) -> !queue.busy);
+		this.queued = 0;
+		this.heldKeys = 0;
+		return dropped;
+	}
+
+	/**
+	 * Returns up to {@code max} of the oldest acknowledged ids, leaving them pending until
+	 * {@link #purged(Collection)} is called.
+	 * @param max the most ids
+	 * @return the ids in acknowledgement order
+	 */
+	List<Long> purgeBatch(int max) {
+		List<Long> batch = new ArrayList<>(Math.min(max, this.acked.size()));
+		for (Long id : this.acked.keySet()) {
+			if (batch.size() >= max) {
+				break;
+			}
+			batch.add(id);
+		}
+		return batch;
+	}
+
+	void purged(Collection<Long> ids) {
+		for (Long id : ids) {
+			this.acked.remove(id);
+		}
+	}
+
+	int pendingPurges() {
+		return this.acked.size();
+	}
+
+	/**
+	 * Returns when the oldest pending purge was acknowledged.
+	 * @return the time, or {@link Long#MAX_VALUE} when nothing is pending
+	 */
+	long oldestAckNanos() {
+		Iterator<Long> times = this.acked.values().iterator();
+		return times.hasNext() ? times.next() : Long.MAX_VALUE;
+	}
+
+	/**
+	 * Returns when the next backing-off key may send again.
+	 * @return the time, or {@link Long#MAX_VALUE} when no key is backing off
+	 */
+	long nextRetryNanos() {
+		KeyQueue next = this.backingOff.peek();
+		return (next != null) ? next.retryAtNanos : Long.MAX_VALUE;
+	}
+
+	/**
+	 * Returns records that have been handed to a shard for longer than {@code timeoutNanos}
+	 * and were not reported before; each is reported once per attempt.
+	 * @param nowNanos the current time
+	 * @param timeoutNanos the stall threshold
+	 * @return the newly stalled records
+	 */
+	List<ScheduledRecord> newlyStalled(long nowNanos, long timeoutNanos) {
+		List<ScheduledRecord> stalled = new ArrayList<>();
+		for (ScheduledRecord record : this.records.values()) {
+			if ((record.state() == State.SENDING || record.state() == State.DISPATCHED) && !record.stallReported()
+					&& nowNanos - record.sinceNanos() >= timeoutNanos) {
+				record.stallReported(true);
+				stalled.add(record);
+			}
+		}
+		return stalled;
+	}
+
+	/** Records marked and waiting in memory, not yet handed to a shard. */
+	int queued() {
+		return this.queued;
+	}
+
+	/** Records handed to a shard and not yet answered by Kafka. */
+	int inFlight() {
+		return this.inFlight;
+	}
+
+	int heldKeys() {
+		return this.heldKeys;
+	}
+
+	/**
+	 * Returns the record keys that have a record in flight.
+	 * @return the keys
+	 */
+	Set<String> inFlightKeys() {
+		Set<String> busy = new LinkedHashSet<>();
+		for (KeyQueue queue : this.keys.values()) {
+			if (queue.busy) {
+				busy.add(queue.key.key());
+			}
+		}
+		return busy;
+	}
+
+	int buffered(int shard) {
+		return this.buffers.get(shard).size();
+	}
+
+	private void finishSending(ScheduledRecord record) {
+		KeyQueue queue = releaseKey(record);
+		this.inFlight--;
+		this.records.remove(record.id());
+		record.moveTo(State.DONE, record.sinceNanos());
+		offerReady(queue);
+		removeIfIdle(queue);
+	}
+
+	private KeyQueue releaseKey(ScheduledRecord record) {
+		KeyQueue queue = this.keys.get(record.key());
+		queue.busy = false;
+		return queue;
+	}
+
+	private void poison(KeyQueue queue, ScheduledRecord record, long nowNanos) {
+		// The key is held while the handler decides, so that nothing overtakes the record.
+		if (!queue.held) {
+			queue.held = true;
+			this.heldKeys++;
+		}
+		record.moveTo(State.POISONED, nowNanos);
+		this.poisoned.addLast(record);
+	}
+
+	private void promoteDue(long nowNanos) {
+		KeyQueue next = this.backingOff.peek();
+		while (next != null && next.retryAtNanos - nowNanos <= 0) {
+			this.backingOff.poll();
+			next.backingOff = false;
+			offerReady(next);
+			next = this.backingOff.peek();
+		}
+	}
+
+	private @Nullable KeyQueue pollReady(int shard) {
+		ArrayDeque<KeyQueue> keysReady = this.ready.get(shard);
+		KeyQueue queue = keysReady.pollFirst();
+		while (queue != null) {
+			queue.inReady = false;
+			if (queue.isReady()) {
+				return queue;
+			}
+			removeIfIdle(queue);
+			queue = keysReady.pollFirst();
+		}
+		return null;
+	}
+
+	private void offerReady(KeyQueue queue) {
+		if (!queue.inReady && queue.isReady()) {
+			queue.inReady = true;
+			this.ready.get(queue.shard).addLast(queue);
+		}
+	}
+
+	private void removeIfIdle(KeyQueue queue) {
+		if (queue.records.isEmpty() && !queue.busy && !queue.held && !queue.backingOff && !queue.inReady) {
+			this.keys.remove(queue.key, queue);
+		}
+	}
+
+	private static void insertInIdOrder(ArrayDeque<ScheduledRecord> queue, ScheduledRecord record) {
+		ScheduledRecord last = queue.peekLast();
+		if (last == null || last.id() < record.id()) {
+			queue.addLast(record);
+			return;
+		}
+		ScheduledRecord first = queue.peekFirst();
+		if (first.id() > record.id()) {
+			queue.addFirst(record);
+			return;
+		}
+		// A late-committed row lands among its key's queued records: rare, so rebuild.
+		List<ScheduledRecord> ordered = new ArrayList<>(queue);
+		int index = 0;
+		while (index < ordered.size() && ordered.get(index).id() < record.id()) {
+			index++;
+		}
+		ordered.add(index, record);
+		queue.clear();
+		queue.addAll(ordered);
+	}
+
+	/**
+	 * The queue and state of one key.
+	 */
+	private static final class KeyQueue {
+
+		final RecordKey key;
+
+		final int shard;
+
+		final ArrayDeque<ScheduledRecord> records = new ArrayDeque<>();
+
+		/** A record of this key is dispatched or in flight. */
+		boolean busy;
+
+		/** The key is blocked behind a record that cannot be published. */
+		boolean held;
+
+		boolean backingOff;
+
+		long retryAtNanos;
+
+		boolean inReady;
+
+		KeyQueue(RecordKey key, int shard) {
+			this.key = key;
+			this.shard = shard;
+		}
+
+		boolean isReady() {
+			return !this.busy && !this.held && !this.backingOff && !this.records.isEmpty();
+		}
+
+	}
+
+}

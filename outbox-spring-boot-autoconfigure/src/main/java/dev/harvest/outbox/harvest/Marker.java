@@ -1,0 +1,241 @@
+package dev.harvest.outbox.harvest;
+
+import java.util.List;
+import java.util.UUID;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+import dev.harvest.outbox.harvest.Pipeline.MarkerTask;
+import dev.harvest.outbox.jdbc.MarkResult;
+import dev.harvest.outbox.jdbc.OutboxRow;
+import dev.harvest.outbox.jdbc.OutboxStore;
+
+/**
+ * The marker thread: takes the epoch when elected, then claims rows in id order from a cursor,
+ * rescans below the cursor for rows that committed late, and mints a new leader id when a
+ * mark statement may have claimed rows it never saw. Idles with a doubling backoff that a
+ * wake-up cuts short, and never gives up on database errors.
+ */
+final class Marker implements Runnable {
+
+	private static final Log logger = LogFactory.getLog(Marker.class);
+
+	private static final long MIN_IDLE_BACKOFF_NANOS = 1_000_000L;
+
+	private final Pipeline pipeline;
+
+	private final LeadershipTransitions leadership;
+
+	private final OutboxStore store;
+
+	private final Config config;
+
+	private final Limits limits;
+
+	private final @Nullable WakeUpSource wakeUps;
+
+	private long cursor;
+
+	private boolean forwardCameBackEmpty;
+
+	private boolean rescanAgain;
+
+	private long lastRescanNanos;
+
+	private long idleBackoffNanos;
+
+	private long idleUntilNanos;
+
+	private long backoffUntilNanos;
+
+	Marker(Pipeline pipeline, LeadershipTransitions leadership, OutboxStore store, Config config,
+			@Nullable WakeUpSource wakeUps) {
+		this.pipeline = pipeline;
+		this.leadership = leadership;
+		this.store = store;
+		this.config = config;
+		this.limits = config.limits();
+		this.wakeUps = wakeUps;
+		this.idleBackoffNanos = this.limits.markBackoff().toNanos();
+		this.backoffUntilNanos = System.nanoTime();
+		this.idleUntilNanos = this.backoffUntilNanos;
+	}
+
+	@Override
+	public void run() {
+		startWakeUps();
+		while (true) {
+			MarkerTask task;
+			try {
+				task = this.pipeline.nextMarkerTask(this.idleUntilNanos, this.backoffUntilNanos);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				return;
+			}
+			try {
+				switch (task.kind()) {
+					case SHUTDOWN -> {
+						return;
+					}
+					case ACQUIRE -> acquire(task.generation());
+					case REFRESH -> refresh(task.term());
+					case MARK -> mark(task.term());
+				}
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				return;
+			}
+			catch (RuntimeException ex) {
+				this.pipeline.recordError("Marker failed", ex);
+				logger.error("Marker of harvester '" + this.config.name() + "' failed; carrying on", ex);
+				backOff();
+			}
+		}
+	}
+
+	private void startWakeUps() {
+		WakeUpSource source = this.wakeUps;
+		if (source == null) {
+			return;
+		}
+		try {
+			source.start(this.pipeline::wakeUp);
+		}
+		catch (RuntimeException ex) {
+			this.pipeline.recordError("Listening for outbox notifications failed", ex);
+			logger.warn("Harvester '" + this.config.name()
+					+ "' could not listen for outbox notifications; it polls instead", ex);
+		}
+	}
+
+	private void acquire(long generation) {
+		UUID leaderId = UUID.randomUUID();
+		long epoch;
+		try {
+			epoch = this.store.acquireEpoch(this.config.leaderGroupId(), this.config.name(), leaderId);
+		}
+		catch (RuntimeException ex) {
+			this.pipeline.recordError("Taking a leader epoch failed", ex);
+			warn("Harvester '" + this.config.name() + "' could not take a leader epoch; retrying in "
+					+ this.limits.ioErrorBackoff(), ex);
+			backOff();
+			return;
+		}
+		if (this.leadership.acquired(generation, new Term(leaderId, epoch))) {
+			startTerm();
+		}
+	}
+
+	private void refresh(@Nullable Term term) throws InterruptedException {
+		if (term == null) {
+			return;
+		}
+		// Purge what was acknowledged first, so that the new leader id re-marks as few rows in
+		// hand as possible; rows still in hand are ignored when marked again.
+		long deadline = System.nanoTime() + this.limits.drainTimeout().toNanos();
+		if (!this.pipeline.flush(deadline)) {
+			logger.warn("Harvester '" + this.config.name()
+					+ "' could not purge acknowledged rows before refreshing its leader id; retrying in "
+					+ this.limits.ioErrorBackoff());
+			backOff();
+			return;
+		}
+		if (this.leadership.refreshed(term, UUID.randomUUID()) != null) {
+			startTerm();
+		}
+	}
+
+	private void mark(@Nullable Term term) {
+		if (term == null) {
+			return;
+		}
+		long now = System.nanoTime();
+		boolean rescan = this.cursor > 0 && (this.forwardCameBackEmpty || this.rescanAgain
+				|| now - this.lastRescanNanos >= this.limits.headRescanInterval().toNanos());
+		long afterId = rescan ? 0 : this.cursor;
+		long upToId = rescan ? this.cursor : Long.MAX_VALUE;
+		int limit = this.limits.markQueryRecords();
+		MarkResult result;
+		try {
+			result = this.store.mark(this.config.leaderGroupId(), term.epoch(), term.leaderId(), afterId, upToId, limit);
+		}
+		catch (RuntimeException ex) {
+			// The statement may have committed even though we saw an error: we cannot know
+			// which rows now carry our leader id, so mint a new one before marking again.
+			this.pipeline.recordError("Mark failed", ex);
+			warn("Harvester '" + this.config.name() + "' could not mark rows; refreshing its leader id and "
+					+ "retrying in " + this.limits.ioErrorBackoff(), ex);
+			this.pipeline.requestRefresh(term);
+			backOff();
+			return;
+		}
+		if (result.fenced()) {
+			this.leadership.staleEpoch(term, result.currentEpoch());
+			return;
+		}
+		List<OutboxRow> rows = result.rows();
+		if (this.pipeline.enqueue(term, rows, rescan) < 0) {
+			return;
+		}
+		if (rescan) {
+			this.lastRescanNanos = now;
+			this.rescanAgain = rows.size() >= limit;
+			this.forwardCameBackEmpty = false;
+			if (!rows.isEmpty() && logger.isDebugEnabled()) {
+				logger.debug("Harvester '" + this.config.name() + "' found " + rows.size()
+						+ " row(s) that committed below its cursor " + this.cursor);
+			}
+		}
+		else if (!rows.isEmpty()) {
+			this.cursor = Math.max(this.cursor, rows.get(rows.size() - 1).id());
+		}
+		else {
+			this.forwardCameBackEmpty = true;
+			if (this.cursor > 0) {
+				// Look below the cursor before idling.
+				return;
+			}
+		}
+		if (rows.isEmpty()) {
+			idle(now);
+		}
+		else {
+			this.idleBackoffNanos = this.limits.markBackoff().toNanos();
+			this.idleUntilNanos = now;
+		}
+	}
+
+	private void idle(long now) {
+		this.idleUntilNanos = now + this.idleBackoffNanos;
+		long doubled = Math.max(this.idleBackoffNanos * 2, MIN_IDLE_BACKOFF_NANOS);
+		this.idleBackoffNanos = Math.min(doubled, this.limits.maxMarkBackoff().toNanos());
+	}
+
+	private void startTerm() {
+		this.cursor = 0;
+		this.forwardCameBackEmpty = false;
+		this.rescanAgain = false;
+		this.lastRescanNanos = System.nanoTime();
+		this.idleBackoffNanos = this.limits.markBackoff().toNanos();
+		this.idleUntilNanos = this.lastRescanNanos;
+	}
+
+	/**
+	 * Logs a recurring database error in one line; the stack trace only at debug level.
+	 */
+	private static void warn(String message, RuntimeException ex) {
+		logger.warn(message + ": " + ex);
+		if (logger.isDebugEnabled()) {
+			logger.debug(message, ex);
+		}
+	}
+
+	private void backOff() {
+		this.backoffUntilNanos = System.nanoTime() + this.limits.ioErrorBackoff().toNanos();
+	}
+
+}

@@ -1,0 +1,1018 @@
+package dev.harvest.outbox.harvest;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.BitSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+import dev.harvest.outbox.jdbc.OutboxRow;
+import dev.harvest.outbox.kafka.SendFailureClassifier;
+import dev.harvest.outbox.kafka.SendFailureKind;
+
+/**
+ * The harvester's shared state: leadership, the {@link KeyScheduler}, shard and purge
+ * bookkeeping, counters and the last error, all behind one lock, with the conditions the
+ * marker, shard and purge threads wait on. Nothing here does I/O, so that producer callbacks
+ * may call in; every wait is bounded.
+ */
+final class Pipeline {
+
+	/** Longest single wait, so that a lost signal costs at most this much. */
+	static final long SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+
+	private static final Log logger = LogFactory.getLog(Pipeline.class);
+
+	private final ReentrantLock lock = new ReentrantLock();
+
+	private final Condition markerWork = this.lock.newCondition();
+
+	private final Condition purgerWork = this.lock.newCondition();
+
+	private final Condition progress = this.lock.newCondition();
+
+	private final Condition[] shardWork;
+
+	private final ShardState[] shards;
+
+	private final KeyScheduler scheduler;
+
+	private final Config config;
+
+	private final Limits limits;
+
+	private final RetryBackoff retryBackoff;
+
+	private final SendFailureClassifier classifier = new SendFailureClassifier();
+
+	private final Clock clock;
+
+	private final Meter meter;
+
+	private @Nullable Term term;
+
+	private boolean leading;
+
+	private boolean acquireRequested;
+
+	private long generation;
+
+	private boolean refreshNeeded;
+
+	private boolean paused;
+
+	private boolean stopping;
+
+	private boolean shutdown;
+
+	private boolean wakeUpRequested;
+
+	private long ackSequence;
+
+	private long purgedSequence;
+
+	private long flushTarget;
+
+	private long purgeFailures;
+
+	private long purgeRetryAtNanos;
+
+	private long marked;
+
+	private long published;
+
+	private long failed;
+
+	private long retried;
+
+	private long purged;
+
+	private long late;
+
+	private long refreshes;
+
+	private volatile @Nullable HarvestError lastError;
+
+	Pipeline(Config config, RetryBackoff retryBackoff, Meter meter, Clock clock) {
+		this.config = config;
+		this.meter = meter;
+		this.limits = config.limits();
+		this.retryBackoff = retryBackoff;
+		this.clock = clock;
+		int shardCount = this.limits.sendConcurrency();
+		this.scheduler = new KeyScheduler(shardCount, this.limits.sendBuffer(), this.limits.maxInFlightRecords());
+		this.purgeRetryAtNanos = System.nanoTime();
+		this.shardWork = new Condition[shardCount];
+		this.shards = new ShardState[shardCount];
+		for (int i = 0; i < shardCount; i++) {
+			this.shardWork[i] = this.lock.newCondition();
+			this.shards[i] = new ShardState();
+		}
+	}
+
+	// Leadership
+
+	/**
+	 * Asks the marker to take a new epoch and lead; called on the election thread, so it only
+	 * flips state.
+	 */
+	void requestAcquire() {
+		this.lock.lock();
+		try {
+			if (this.stopping || this.shutdown || this.leading) {
+				return;
+			}
+			this.acquireRequested = true;
+			this.generation++;
+			this.markerWork.signal();
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * Starts leading with a term the marker acquired, unless the request was withdrawn
+	 * meanwhile.
+	 * @param requestGeneration the generation of the acquire request
+	 * @param newTerm the acquired term
+	 * @return {@code true} when this instance now leads with {@code newTerm}
+	 */
+	boolean startLeading(long requestGeneration, Term newTerm) {
+		this.lock.lock();
+		try {
+			if (requestGeneration != this.generation || !this.acquireRequested || this.stopping || this.shutdown) {
+				return false;
+			}
+			this.acquireRequested = false;
+			this.term = newTerm;
+			this.leading = true;
+			this.refreshNeeded = false;
+			this.wakeUpRequested = true;
+			signalAll();
+			return true;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * Stops leading: no more marking or sending, unsent records dropped from memory (they stay
+	 * marked in the database and the next leader reclaims them). Records in flight finish.
+	 * @param expected the term to end, or {@code null} for whatever term is current
+	 * @param clearTerm whether to forget the leader id at once
+	 * @return {@code true} when this instance was leading (or about to) and stopped
+	 */
+	boolean stopLeading(@Nullable Term expected, boolean clearTerm) {
+		this.lock.lock();
+		try {
+			if (expected != null && (this.term != expected || !this.leading)) {
+				return false;
+			}
+			boolean wasLeading = this.leading;
+			this.leading = false;
+			this.acquireRequested = false;
+			this.refreshNeeded = false;
+			this.generation++;
+			int dropped = this.scheduler.dropUnsent(System.nanoTime());
+			if (dropped > 0) {
+				logger.debug("Dropped " + dropped + " unsent records of harvester '" + this.config.name()
+						+ "' from memory; the next leader marks them again");
+			}
+			if (clearTerm) {
+				this.term = null;
+			}
+			signalAll();
+			return wasLeading;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * Forgets the leader id once a revoke has drained.
+	 */
+	void clearTerm() {
+		this.lock.lock();
+		try {
+			if (!this.leading) {
+				this.term = null;
+			}
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * Replaces the leader id of the current term after a refresh.
+	 * @param current the term being refreshed
+	 * @param leaderId the new leader id
+	 * @return the new term, or {@code null} when {@code current} is no longer current
+	 */
+	@Nullable Term refresh(Term current, UUID leaderId) {
+		this.lock.lock();
+		try {
+			if (!this.leading || this.term != current) {
+				return null;
+			}
+			Term refreshed = new Term(leaderId, current.epoch());
+			this.term = refreshed;
+			this.refreshNeeded = false;
+			this.refreshes++;
+			return refreshed;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * Notes that a mark statement may have claimed rows the marker never saw, so that a new
+	 * leader id must be minted before marking again.
+	 * @param current the term the statement ran under
+	 */
+	void requestRefresh(Term current) {
+		this.lock.lock();
+		try {
+			if (this.leading && this.term == current) {
+				this.refreshNeeded = true;
+			}
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	boolean isCurrent(Term candidate) {
+		this.lock.lock();
+		try {
+			return this.leading && this.term == candidate;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * Stops marking and sending for good, dropping unsent records; records in flight finish.
+	 */
+	void beginStop() {
+		this.lock.lock();
+		try {
+			this.stopping = true;
+			this.acquireRequested = false;
+			this.generation++;
+			if (this.leading) {
+				this.leading = false;
+				this.refreshNeeded = false;
+				this.scheduler.dropUnsent(System.nanoTime());
+			}
+			signalAll();
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	boolean isStopping() {
+		this.lock.lock();
+		try {
+			return this.stopping;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * Tells every thread to finish.
+	 */
+	void shutdown() {
+		this.lock.lock();
+		try {
+			this.shutdown = true;
+			signalAll();
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	boolean isShutdown() {
+		this.lock.lock();
+		try {
+			return this.shutdown;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	// Marker
+
+	/**
+	 * Waits until the marker has something to do.
+	 * @param idleUntilNanos no mark before this time unless woken up
+	 * @param backoffUntilNanos nothing at all before this time (after a database error)
+	 * @return the task
+	 * @throws InterruptedException when interrupted
+	 */
+	MarkerTask nextMarkerTask(long idleUntilNanos, long backoffUntilNanos) throws InterruptedException {
+		this.lock.lock();
+		try {
+			while (true) {
+				if (this.shutdown) {
+					return MarkerTask.SHUTDOWN;
+				}
+				long now = System.nanoTime();
+				long wait = SLICE_NANOS;
+				if (!this.stopping && now - backoffUntilNanos < 0) {
+					wait = Math.min(wait, backoffUntilNanos - now);
+				}
+				else if (!this.stopping) {
+					if (this.acquireRequested) {
+						return MarkerTask.acquire(this.generation);
+					}
+					Term current = this.term;
+					if (this.leading && current != null) {
+						if (this.refreshNeeded) {
+							return MarkerTask.refresh(current);
+						}
+						if (!this.paused && hasRoom()) {
+							if (this.wakeUpRequested || now - idleUntilNanos >= 0) {
+								this.wakeUpRequested = false;
+								return MarkerTask.mark(current);
+							}
+							wait = Math.min(wait, idleUntilNanos - now);
+						}
+					}
+				}
+				this.markerWork.awaitNanos(Math.max(wait, 1));
+			}
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	private boolean hasRoom() {
+		return this.scheduler.queued() + this.limits.markQueryRecords() <= this.limits.maxQueuedRecords()
+				&& this.scheduler.pendingPurges() <= maxPendingPurges();
+	}
+
+	private int maxPendingPurges() {
+		long bound = 4L * this.limits.purgeBatchSize();
+		return (int) Math.min(bound, Integer.MAX_VALUE);
+	}
+
+	/**
+	 * Takes marked rows into memory and dispatches what can be sent.
+	 * @param current the term the rows were marked under
+	 * @param rows the rows, sorted by id
+	 * @param belowCursor whether the rows came from a rescan below the cursor
+	 * @return the number of rows taken, or -1 when {@code current} is no longer current
+	 */
+	int enqueue(Term current, List<OutboxRow> rows, boolean belowCursor) {
+		this.lock.lock();
+		try {
+			if (!this.leading || this.term != current) {
+				return -1;
+			}
+			long now = System.nanoTime();
+			int added = this.scheduler.add(rows, now);
+			this.marked += added;
+			if (belowCursor) {
+				this.late += added;
+			}
+			dispatch(now);
+			return added;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * Asks the marker to mark now, cutting an idle backoff short.
+	 */
+	void wakeUp() {
+		this.lock.lock();
+		try {
+			this.wakeUpRequested = true;
+			this.markerWork.signal();
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	// Shards
+
+	/**
+	 * Waits until a shard has something to do. A lease read before this call is only trusted
+	 * if the call did not wait: after a wait the shard is told to read the lease again.
+	 * @param shard the shard
+	 * @param leaseValid whether the election said leader work may go on, read just before
+	 * @return the task
+	 * @throws InterruptedException when interrupted
+	 */
+	ShardTask nextShardTask(int shard, boolean leaseValid) throws InterruptedException {
+		this.lock.lock();
+		try {
+			ShardState state = this.shards[shard];
+			boolean waited = false;
+			while (true) {
+				if (this.shutdown) {
+					return ShardTask.SHUTDOWN;
+				}
+				long now = System.nanoTime();
+				long wait = SLICE_NANOS;
+				if (state.rebuildRequested) {
+					if (now - state.rebuildAtNanos >= 0) {
+						return ShardTask.REBUILD;
+					}
+					wait = Math.min(wait, state.rebuildAtNanos - now);
+				}
+				else if (sendAllowed() && this.scheduler.hasBuffered(shard)) {
+					if (waited) {
+						return ShardTask.RECHECK_LEASE;
+					}
+					if (!leaseValid) {
+						// No valid lease: keep the records and look again shortly.
+						this.shardWork[shard].awaitNanos(leaseRecheckNanos());
+						return ShardTask.RECHECK_LEASE;
+					}
+					ScheduledRecord record = this.scheduler.take(shard, now);
+					return ShardTask.send(record, this.term.epoch(), state.generation);
+				}
+				else if (sendAllowed()) {
+					long nextRetry = this.scheduler.nextRetryNanos();
+					if (nextRetry != Long.MAX_VALUE) {
+						if (now - nextRetry >= 0) {
+							dispatch(now);
+							continue;
+						}
+						wait = Math.min(wait, nextRetry - now);
+					}
+				}
+				this.shardWork[shard].awaitNanos(Math.max(wait, 1));
+				waited = true;
+			}
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	private long leaseRecheckNanos() {
+		return Math.min(this.limits.minPollInterval().toNanos(), TimeUnit.MILLISECONDS.toNanos(100));
+	}
+
+	/**
+	 * Records that a shard rebuilt its producer.
+	 * @param shard the shard
+	 * @param producerGeneration the generation of the new producer
+	 */
+	void rebuilt(int shard, int producerGeneration) {
+		this.lock.lock();
+		try {
+			ShardState state = this.shards[shard];
+			state.rebuildRequested = false;
+			state.generation = producerGeneration;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * Handles Kafka's answer to a send; runs on the producer's I/O thread (or the shard thread
+	 * when the send failed at once), so it only updates memory.
+	 * @param shard the shard that sent the record
+	 * @param record the record
+	 * @param producerGeneration the generation of the producer that sent it
+	 * @param failure the failure, or {@code null} on success
+	 */
+	void completed(int shard, ScheduledRecord record, int producerGeneration, @Nullable Exception failure) {
+		String message = null;
+		boolean warn = false;
+		this.lock.lock();
+		try {
+			long now = System.nanoTime();
+			ShardState state = this.shards[shard];
+			if (failure == null) {
+				this.scheduler.acked(record, now);
+				this.ackSequence++;
+				this.published++;
+				this.meter.add(1);
+				if (producerGeneration == state.generation) {
+					state.rebuildFailures = 0;
+				}
+				int pending = this.scheduler.pendingPurges();
+				if (pending == 1 || pending >= this.limits.purgeBatchSize()) {
+					this.purgerWork.signal();
+				}
+			}
+			else {
+				this.failed++;
+				this.lastError = HarvestError.of(this.clock.instant(), "Send of " + record + " failed", failure);
+				if (!this.leading) {
+					this.scheduler.forget(record);
+					message = "Send of " + record + " failed after leadership ended; the next leader marks it again: "
+							+ failure;
+				}
+				else {
+					SendFailureKind kind = this.classifier.classify(failure);
+					message = failed(shard, state, record, producerGeneration, failure, kind, now);
+					// Retriable failures come in floods while a broker is away: warn about a
+					// record's first and every tenth, the rest at debug level.
+					warn = kind != SendFailureKind.RETRIABLE || record.attempts() == 1
+							|| record.attempts() % 10 == 0;
+				}
+			}
+			dispatch(now);
+			this.progress.signalAll();
+			this.markerWork.signal();
+		}
+		finally {
+			this.lock.unlock();
+		}
+		if (message != null) {
+			if (warn) {
+				logger.warn(message);
+			}
+			else if (logger.isDebugEnabled()) {
+				logger.debug(message);
+			}
+		}
+	}
+
+	private String failed(int shard, ShardState state, ScheduledRecord record, int producerGeneration,
+			Exception failure, SendFailureKind kind, long now) {
+		RetryPolicy retry = this.config.retry();
+		if (kind == SendFailureKind.FATAL) {
+			record.failed(failure, false);
+			if (producerGeneration == state.generation && !state.rebuildRequested) {
+				state.rebuildFailures++;
+				state.rebuildRequested = true;
+				state.rebuildAtNanos = now + ((state.rebuildFailures > 1)
+						? this.retryBackoff.delay(state.rebuildFailures - 1).toNanos() : 0);
+				this.shardWork[shard].signal();
+			}
+			long retryAt = state.rebuildRequested ? state.rebuildAtNanos : now;
+			this.scheduler.retry(record, retryAt, now);
+			this.retried++;
+			return "Producer of harvest shard " + shard + " failed sending " + record + "; rebuilding it: " + failure;
+		}
+		record.failed(failure, true);
+		int attempts = record.attempts();
+		boolean exhausted = (kind == SendFailureKind.POISON) ? attempts >= retry.poisonMaxAttempts()
+				: retry.maxAttemptsRetriable() > 0 && attempts >= retry.maxAttemptsRetriable();
+		if (exhausted) {
+			this.scheduler.exhausted(record, now);
+			this.purgerWork.signal();
+			return "Send of " + record + " failed " + attempts + " time(s); handing it to the poison policy: "
+					+ failure;
+		}
+		Duration backoff = this.retryBackoff.delay(attempts);
+		this.scheduler.retry(record, now + backoff.toNanos(), now);
+		this.retried++;
+		return "Send of " + record + " failed (attempt " + attempts + ", " + kind + "); retrying in " + backoff
+				+ " before any later record of its key: " + failure;
+	}
+
+	// Purger
+
+	/**
+	 * Waits until the purge thread has something to do.
+	 * @param timerAtNanos when the purge thread's own timer is due
+	 * @return the task
+	 * @throws InterruptedException when interrupted
+	 */
+	PurgerTask nextPurgerTask(long timerAtNanos) throws InterruptedException {
+		this.lock.lock();
+		try {
+			while (true) {
+				if (this.shutdown) {
+					return PurgerTask.SHUTDOWN;
+				}
+				long now = System.nanoTime();
+				if (this.scheduler.hasPoisoned()) {
+					return PurgerTask.poison(this.scheduler.takePoisoned());
+				}
+				long wait = Math.min(SLICE_NANOS, timerAtNanos - now);
+				int pending = this.scheduler.pendingPurges();
+				if (pending > 0) {
+					long dueAt = this.scheduler.oldestAckNanos() + this.limits.purgeInterval().toNanos();
+					if (pending >= this.limits.purgeBatchSize() || this.flushTarget > this.purgedSequence) {
+						dueAt = now;
+					}
+					if (this.purgeRetryAtNanos - dueAt > 0) {
+						dueAt = this.purgeRetryAtNanos;
+					}
+					if (now - dueAt >= 0) {
+						return PurgerTask.purge(this.scheduler.purgeBatch(this.limits.purgeBatchSize()));
+					}
+					wait = Math.min(wait, dueAt - now);
+				}
+				if (wait <= 0) {
+					return PurgerTask.TIMER;
+				}
+				this.purgerWork.awaitNanos(wait);
+			}
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * Records a successful purge of ids taken from {@link #nextPurgerTask(long)}.
+	 * @param ids the purged ids
+	 */
+	void purged(List<Long> ids) {
+		this.lock.lock();
+		try {
+			this.scheduler.purged(ids);
+			this.purgedSequence += ids.size();
+			this.purged += ids.size();
+			this.progress.signalAll();
+			this.markerWork.signal();
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * Records a failed purge; the ids stay pending and are retried after the I/O error
+	 * backoff.
+	 * @param failure the failure
+	 */
+	void purgeFailed(RuntimeException failure) {
+		this.lock.lock();
+		try {
+			this.purgeFailures++;
+			this.purgeRetryAtNanos = System.nanoTime() + this.limits.ioErrorBackoff().toNanos();
+			this.lastError = HarvestError.of(this.clock.instant(), "Purge failed", failure);
+			this.progress.signalAll();
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * Purges every id acknowledged so far, waiting at most until {@code deadlineNanos}; gives
+	 * up at the first failed purge.
+	 * @param deadlineNanos the deadline
+	 * @return {@code true} when everything acknowledged before the call was purged
+	 * @throws InterruptedException when interrupted
+	 */
+	boolean flush(long deadlineNanos) throws InterruptedException {
+		this.lock.lock();
+		try {
+			long target = this.ackSequence;
+			long failuresBefore = this.purgeFailures;
+			if (this.purgedSequence >= target) {
+				return true;
+			}
+			this.flushTarget = Math.max(this.flushTarget, target);
+			this.purgeRetryAtNanos = System.nanoTime();
+			this.purgerWork.signal();
+			while (this.purgedSequence < target) {
+				long remaining = deadlineNanos - System.nanoTime();
+				if (this.shutdown || this.purgeFailures != failuresBefore || remaining <= 0) {
+					return false;
+				}
+				this.progress.awaitNanos(Math.min(remaining, SLICE_NANOS));
+			}
+			return true;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * Applies a poison handler's decision.
+	 * @param record the record
+	 * @param disposition the decision
+	 */
+	void decided(ScheduledRecord record, PoisonRecordHandler.Disposition disposition) {
+		this.lock.lock();
+		try {
+			long now = System.nanoTime();
+			this.scheduler.decide(record, disposition, now);
+			dispatch(now);
+			this.markerWork.signal();
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	List<ScheduledRecord> newlyStalled(long timeoutNanos) {
+		this.lock.lock();
+		try {
+			return this.scheduler.newlyStalled(System.nanoTime(), timeoutNanos);
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	// Draining
+
+	/**
+	 * Waits until no record is in flight, logging progress every drain interval.
+	 * @param deadlineNanos the deadline
+	 * @return {@code true} when drained
+	 * @throws InterruptedException when interrupted
+	 */
+	boolean awaitInFlightDrained(long deadlineNanos) throws InterruptedException {
+		long reportEvery = this.limits.drainInterval().toNanos();
+		this.lock.lock();
+		try {
+			long nextReport = System.nanoTime() + reportEvery;
+			while (this.scheduler.inFlight() > 0) {
+				long now = System.nanoTime();
+				if (now - deadlineNanos >= 0) {
+					return false;
+				}
+				if (now - nextReport >= 0) {
+					logger.info("Harvester '" + this.config.name() + "' is waiting for " + this.scheduler.inFlight()
+							+ " record(s) in flight");
+					nextReport = now + reportEvery;
+				}
+				this.progress.awaitNanos(Math.min(Math.min(deadlineNanos - now, nextReport - now), SLICE_NANOS));
+			}
+			return true;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	// Pause
+
+	void pause() {
+		this.lock.lock();
+		try {
+			this.paused = true;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	void resume() {
+		this.lock.lock();
+		try {
+			this.paused = false;
+			dispatch(System.nanoTime());
+			signalAll();
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	boolean isPaused() {
+		this.lock.lock();
+		try {
+			return this.paused;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	// Views
+
+	boolean isLeading() {
+		this.lock.lock();
+		try {
+			return this.leading;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	@Nullable Term term() {
+		this.lock.lock();
+		try {
+			return this.term;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	int inFlight() {
+		this.lock.lock();
+		try {
+			return this.scheduler.inFlight();
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	Set<String> inFlightKeys() {
+		this.lock.lock();
+		try {
+			return this.scheduler.inFlightKeys();
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	int queued() {
+		this.lock.lock();
+		try {
+			return this.scheduler.queued();
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	int pendingPurges() {
+		this.lock.lock();
+		try {
+			return this.scheduler.pendingPurges();
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	HarvestCounters counters() {
+		this.lock.lock();
+		try {
+			return new HarvestCounters(this.marked, this.published, this.failed, this.retried, this.purged, this.late,
+					this.refreshes, this.scheduler.heldKeys());
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	@Nullable HarvestError lastError() {
+		return this.lastError;
+	}
+
+	void recordError(String what, Throwable failure) {
+		this.lastError = HarvestError.of(this.clock.instant(), what, failure);
+	}
+
+	// Internals; the lock is held.
+
+	private boolean sendAllowed() {
+		return this.leading && !this.paused && !this.stopping && this.term != null;
+	}
+
+	private void dispatch(long now) {
+		if (!sendAllowed()) {
+			return;
+		}
+		BitSet fed = this.scheduler.dispatch(now);
+		for (int shard = fed.nextSetBit(0); shard >= 0; shard = fed.nextSetBit(shard + 1)) {
+			this.shardWork[shard].signal();
+		}
+		if (!fed.isEmpty()) {
+			// Fewer records are queued now, which may give the marker room.
+			this.markerWork.signal();
+		}
+		if (this.scheduler.hasPoisoned()) {
+			this.purgerWork.signal();
+		}
+	}
+
+	private void signalAll() {
+		this.markerWork.signalAll();
+		this.purgerWork.signalAll();
+		this.progress.signalAll();
+		for (Condition condition : this.shardWork) {
+			condition.signalAll();
+		}
+	}
+
+	/**
+	 * A shard's producer bookkeeping.
+	 */
+	private static final class ShardState {
+
+		boolean rebuildRequested;
+
+		long rebuildAtNanos;
+
+		int rebuildFailures;
+
+		int generation;
+
+	}
+
+	/**
+	 * What the marker should do next.
+	 *
+	 * @param kind the kind of task
+	 * @param generation the acquire request generation, for {@link Kind#ACQUIRE}
+	 * @param term the term, for {@link Kind#REFRESH} and {@link Kind#MARK}
+	 */
+	record MarkerTask(Kind kind, long generation, @Nullable Term term) {
+
+		static final MarkerTask SHUTDOWN = new MarkerTask(Kind.SHUTDOWN, 0, null);
+
+		static MarkerTask acquire(long generation) {
+			return new MarkerTask(Kind.ACQUIRE, generation, null);
+		}
+
+		static MarkerTask refresh(Term term) {
+			return new MarkerTask(Kind.REFRESH, 0, term);
+		}
+
+		static MarkerTask mark(Term term) {
+			return new MarkerTask(Kind.MARK, 0, term);
+		}
+
+		enum Kind {
+
+			SHUTDOWN, ACQUIRE, REFRESH, MARK
+
+		}
+
+	}
+
+	/**
+	 * What a shard should do next.
+	 *
+	 * @param kind the kind of task
+	 * @param record the record to send, for {@link Kind#SEND}
+	 * @param epoch the epoch to send it under
+	 * @param producerGeneration the producer generation it is sent with
+	 */
+	record ShardTask(Kind kind, @Nullable ScheduledRecord record, long epoch, int producerGeneration) {
+
+		static final ShardTask SHUTDOWN = new ShardTask(Kind.SHUTDOWN, null, 0, 0);
+
+		static final ShardTask REBUILD = new ShardTask(Kind.REBUILD, null, 0, 0);
+
+		static final ShardTask RECHECK_LEASE = new ShardTask(Kind.RECHECK_LEASE, null, 0, 0);
+
+		static ShardTask send(ScheduledRecord record, long epoch, int producerGeneration) {
+			return new ShardTask(Kind.SEND, record, epoch, producerGeneration);
+		}
+
+		enum Kind {
+
+			SHUTDOWN, REBUILD, RECHECK_LEASE, SEND
+
+		}
+
+	}
+
+	/**
+	 * What the purge thread should do next.
+	 *
+	 * @param kind the kind of task
+	 * @param ids the ids to purge, for {@link Kind#PURGE}
+	 * @param poisoned the records to decide on, for {@link Kind#POISON}
+	 */
+	record PurgerTask(Kind kind, List<Long> ids, List<ScheduledRecord> poisoned) {
+
+		static final PurgerTask SHUTDOWN = new PurgerTask(Kind.SHUTDOWN, List.of(), List.of());
+
+		static final PurgerTask TIMER = new PurgerTask(Kind.TIMER, List.of(), List.of());
+
+		static PurgerTask purge(List<Long> ids) {
+			return new PurgerTask(Kind.PURGE, ids, List.of());
+		}
+
+		static PurgerTask poison(List<ScheduledRecord> poisoned) {
+			return new PurgerTask(Kind.POISON, List.of(), poisoned);
+		}
+
+		enum Kind {
+
+			SHUTDOWN, TIMER, PURGE, POISON
+
+		}
+
+	}
+
+}

@@ -1,0 +1,169 @@
+package dev.harvest.outbox.harvest;
+
+import java.util.List;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import dev.harvest.outbox.harvest.Pipeline.PurgerTask;
+import dev.harvest.outbox.harvest.event.MeterRead;
+import dev.harvest.outbox.harvest.event.MeterStats;
+import dev.harvest.outbox.jdbc.OutboxStore;
+
+/**
+ * The purge thread: deletes acknowledged rows in batches off the send path, asks the poison
+ * handler about records that cannot be published, emits throughput readings and reports
+ * records that have been in flight too long. It is the harvester's one thread that may block
+ * on the database for work the producers hand over.
+ */
+final class Purger implements Runnable {
+
+	private static final Log logger = LogFactory.getLog(Purger.class);
+
+	/** Shortest spacing of meter readings, even when the configured interval is zero. */
+	private static final long MIN_METER_SPACING_NANOS = 10_000_000L;
+
+	private final Pipeline pipeline;
+
+	private final OutboxStore store;
+
+	private final Meter meter;
+
+	private final HarvestEvents events;
+
+	private final Config config;
+
+	private final Limits limits;
+
+	private volatile PoisonRecordHandler poisonHandler;
+
+	private long nextMeterNanos;
+
+	private long nextStallCheckNanos;
+
+	Purger(Pipeline pipeline, OutboxStore store, Meter meter, HarvestEvents events, Config config,
+			PoisonRecordHandler poisonHandler) {
+		this.pipeline = pipeline;
+		this.store = store;
+		this.meter = meter;
+		this.events = events;
+		this.config = config;
+		this.limits = config.limits();
+		this.poisonHandler = poisonHandler;
+		long now = System.nanoTime();
+		this.nextMeterNanos = now + meterSpacingNanos();
+		this.nextStallCheckNanos = now + this.limits.drainInterval().toNanos();
+	}
+
+	void setPoisonHandler(PoisonRecordHandler poisonHandler) {
+		this.poisonHandler = poisonHandler;
+	}
+
+	@Override
+	public void run() {
+		while (true) {
+			PurgerTask task;
+			try {
+				task = this.pipeline.nextPurgerTask(Math.min(this.nextMeterNanos, this.nextStallCheckNanos));
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				return;
+			}
+			try {
+				switch (task.kind()) {
+					case SHUTDOWN -> {
+						return;
+					}
+					case PURGE -> purge(task.ids());
+					case POISON -> decide(task.poisoned());
+					case TIMER -> onTimer();
+				}
+			}
+			catch (RuntimeException ex) {
+				this.pipeline.recordError("Purge thread failed", ex);
+				logger.error("Purge thread of harvester '" + this.config.name() + "' failed; carrying on", ex);
+			}
+		}
+	}
+
+	private void purge(List<Long> ids) {
+		if (ids.isEmpty()) {
+			return;
+		}
+		try {
+			int deleted = this.store.purge(ids);
+			this.pipeline.purged(ids);
+			if (deleted < ids.size() && logger.isDebugEnabled()) {
+				logger.debug("Harvester '" + this.config.name() + "' purged " + deleted + " of " + ids.size()
+						+ " acknowledged rows; the others were already gone");
+			}
+		}
+		catch (RuntimeException ex) {
+			this.pipeline.purgeFailed(ex);
+			String message = "Harvester '" + this.config.name() + "' could not purge " + ids.size()
+					+ " acknowledged row(s); retrying in " + this.limits.ioErrorBackoff();
+			// Recurs every backoff while the database is down: one line, the stack trace at debug.
+			logger.warn(message + ": " + ex);
+			if (logger.isDebugEnabled()) {
+				logger.debug(message, ex);
+			}
+		}
+	}
+
+	private void decide(List<ScheduledRecord> poisoned) {
+		for (ScheduledRecord record : poisoned) {
+			PoisonRecordHandler.Disposition disposition;
+			try {
+				disposition = this.poisonHandler
+					.handle(new PoisonRecord(record.row(), record.attempts(), record.lastFailure()));
+			}
+			catch (RuntimeException ex) {
+				logger.error("Poison handler of harvester '" + this.config.name() + "' failed on " + record
+						+ "; holding its key", ex);
+				disposition = PoisonRecordHandler.Disposition.HOLD;
+			}
+			if (disposition == null) {
+				disposition = PoisonRecordHandler.Disposition.HOLD;
+			}
+			this.pipeline.decided(record, disposition);
+		}
+	}
+
+	private void onTimer() {
+		long now = System.nanoTime();
+		if (now - this.nextMeterNanos >= 0) {
+			this.nextMeterNanos = now + meterSpacingNanos();
+			readMeter();
+		}
+		if (now - this.nextStallCheckNanos >= 0) {
+			this.nextStallCheckNanos = now + this.limits.drainInterval().toNanos();
+			for (ScheduledRecord record : this.pipeline.newlyStalled(this.limits.queueTimeout().toNanos())) {
+				logger.warn("Harvester '" + this.config.name() + "': " + record + " has waited for Kafka for more than "
+						+ this.limits.queueTimeout());
+			}
+		}
+	}
+
+	/**
+	 * Emits a reading when records were published since the last one, and also while leading
+	 * with nothing published, so that a stuck leader keeps reporting a zero rate rather than
+	 * going quiet. A follower with nothing to report stays silent.
+	 */
+	private void readMeter() {
+		boolean leading = this.pipeline.isLeading();
+		if (!this.meter.changedSinceRead() && !(leading && !this.limits.minMetricsInterval().isZero())) {
+			return;
+		}
+		MeterStats stats = this.meter.read();
+		if (logger.isDebugEnabled()) {
+			logger.debug("Harvester '" + this.config.name() + "': " + stats);
+		}
+		this.events.publish(new MeterRead(stats));
+	}
+
+	private long meterSpacingNanos() {
+		return Math.max(this.limits.minMetricsInterval().toNanos(), MIN_METER_SPACING_NANOS);
+	}
+
+}

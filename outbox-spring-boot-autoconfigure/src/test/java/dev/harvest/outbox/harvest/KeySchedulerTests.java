@@ -1,0 +1,224 @@
+package dev.harvest.outbox.harvest;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import dev.harvest.outbox.OutboxRecord;
+import dev.harvest.outbox.jdbc.OutboxRow;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Tests for {@link KeyScheduler}.
+ */
+class KeySchedulerTests {
+
+	private static final long NOW = 1_000_000_000L;
+
+	private final KeyScheduler scheduler = new KeyScheduler(1, 10, 100);
+
+	@Test
+	void dispatchesTheHeadOfEachKeyAndKeepsTheRestQueued() {
+		this.scheduler.add(List.of(row(1, "a"), row(2, "a"), row(3, "b")), NOW);
+		BitSet fed = this.scheduler.dispatch(NOW);
+		assertThat(fed.get(0)).isTrue();
+		assertThat(takeAll(this.scheduler, 0)).containsExactly(1L, 3L);
+		assertThat(this.scheduler.inFlight()).isEqualTo(2);
+		assertThat(this.scheduler.queued()).isOne();
+		assertThat(this.scheduler.inFlightKeys()).containsExactlyInAnyOrder("a", "b");
+	}
+
+	@Test
+	void acknowledgementReleasesTheKeyAtOnce() {
+		this.scheduler.add(List.of(row(1, "a"), row(2, "a")), NOW);
+		this.scheduler.dispatch(NOW);
+		ScheduledRecord first = this.scheduler.take(0, NOW);
+		this.scheduler.dispatch(NOW);
+		assertThat(this.scheduler.hasBuffered(0)).isFalse();
+		this.scheduler.acked(first, NOW);
+		this.scheduler.dispatch(NOW);
+		assertThat(takeAll(this.scheduler, 0)).containsExactly(2L);
+		assertThat(this.scheduler.pendingPurges()).isOne();
+	}
+
+	@Test
+	void rowsInHandAreNotTakenTwice() {
+		this.scheduler.add(List.of(row(1, "a"), row(2, "a")), NOW);
+		assertThat(this.scheduler.add(List.of(row(1, "a"), row(2, "a")), NOW)).isZero();
+		this.scheduler.dispatch(NOW);
+		ScheduledRecord first = this.scheduler.take(0, NOW);
+		assertThat(this.scheduler.add(List.of(row(1, "a")), NOW)).isZero();
+		this.scheduler.acked(first, NOW);
+		assertThat(this.scheduler.add(List.of(row(1, "a")), NOW)).as("acknowledged, not yet purged").isZero();
+		assertThat(this.scheduler.purgeBatch(10)).containsExactly(1L);
+		this.scheduler.purged(List.of(1L));
+		assertThat(this.scheduler.pendingPurges()).isZero();
+		assertThat(this.scheduler.add(List.of(row(1, "a")), NOW)).as("purged, so new to the scheduler").isOne();
+	}
+
+	@Test
+	void failedRecordWaitsForItsBackoffAndGoesBeforeItsSuccessors() {
+		this.scheduler.add(List.of(row(1, "a"), row(2, "a"), row(3, "b")), NOW);
+		this.scheduler.dispatch(NOW);
+		ScheduledRecord first = this.scheduler.take(0, NOW);
+		ScheduledRecord other = this.scheduler.take(0, NOW);
+		this.scheduler.retry(first, NOW + 100, NOW);
+		this.scheduler.acked(other, NOW);
+		this.scheduler.add(List.of(row(4, "b")), NOW);
+		this.scheduler.dispatch(NOW + 50);
+		assertThat(takeAll(this.scheduler, 0)).containsExactly(4L);
+		assertThat(this.scheduler.nextRetryNanos()).isEqualTo(NOW + 100);
+		this.scheduler.dispatch(NOW + 100);
+		assertThat(takeAll(this.scheduler, 0)).containsExactly(1L);
+		assertThat(this.scheduler.queued()).isOne();
+	}
+
+	@Test
+	void lateLowerIdIsQueuedBeforeItsKeysSuccessors() {
+		this.scheduler.add(List.of(row(5, "a"), row(7, "a"), row(9, "a")), NOW);
+		this.scheduler.dispatch(NOW);
+		ScheduledRecord head = this.scheduler.take(0, NOW);
+		this.scheduler.add(List.of(row(6, "a"), row(8, "a")), NOW);
+		List<Long> order = new ArrayList<>();
+		order.add(head.id());
+		ScheduledRecord current = head;
+		for (int i = 0; i < 4; i++) {
+			this.scheduler.acked(current, NOW);
+			this.scheduler.dispatch(NOW);
+			current = this.scheduler.take(0, NOW);
+			order.add(current.id());
+		}
+		assertThat(order).containsExactly(5L, 6L, 7L, 8L, 9L);
+	}
+
+	@Test
+	void respectsTheInFlightCapAndEachShardsBuffer() {
+		KeyScheduler capped = new KeyScheduler(2, 2, 3);
+		List<OutboxRow> rows = new ArrayList<>();
+		for (int i = 1; i <= 20; i++) {
+			rows.add(row(i, "k" + i));
+		}
+		capped.add(rows, NOW);
+		capped.dispatch(NOW);
+		assertThat(capped.inFlight()).isEqualTo(3);
+		assertThat(capped.buffered(0)).isLessThanOrEqualTo(2);
+		assertThat(capped.buffered(1)).isLessThanOrEqualTo(2);
+		assertThat(capped.queued()).isEqualTo(17);
+
+		KeyScheduler buffered = new KeyScheduler(1, 2, 100);
+		buffered.add(rows, NOW);
+		buffered.dispatch(NOW);
+		assertThat(buffered.buffered(0)).isEqualTo(2);
+		assertThat(buffered.inFlight()).isEqualTo(2);
+		buffered.take(0, NOW);
+		buffered.dispatch(NOW);
+		assertThat(buffered.buffered(0)).isEqualTo(2);
+		assertThat(buffered.inFlight()).isEqualTo(3);
+	}
+
+	@Test
+	void defectiveRowIsPoisonedAndHoldsItsKeyUntilDecided() {
+		this.scheduler.add(List.of(defective(1, "a"), row(2, "a"), row(3, "b")), NOW);
+		this.scheduler.dispatch(NOW);
+		assertThat(takeAll(this.scheduler, 0)).containsExactly(3L);
+		List<ScheduledRecord> poisoned = this.scheduler.takePoisoned();
+		assertThat(poisoned).extracting(ScheduledRecord::id).containsExactly(1L);
+		assertThat(this.scheduler.heldKeys()).isOne();
+
+		this.scheduler.decide(poisoned.get(0), PoisonRecordHandler.Disposition.HOLD, NOW);
+		this.scheduler.dispatch(NOW);
+		assertThat(this.scheduler.hasBuffered(0)).isFalse();
+		assertThat(this.scheduler.queued()).isEqualTo(2);
+	}
+
+	@Test
+	void releasingAPoisonedRecordsKeyLetsItsNextRecordGo() {
+		this.scheduler.add(List.of(row(1, "a"), row(2, "a")), NOW);
+		this.scheduler.dispatch(NOW);
+		ScheduledRecord first = this.scheduler.take(0, NOW);
+		this.scheduler.exhausted(first, NOW);
+		this.scheduler.dispatch(NOW);
+		assertThat(this.scheduler.hasBuffered(0)).isFalse();
+		assertThat(this.scheduler.takePoisoned()).containsExactly(first);
+		this.scheduler.decide(first, PoisonRecordHandler.Disposition.REMOVED_RELEASE_KEY, NOW);
+		this.scheduler.dispatch(NOW);
+		assertThat(takeAll(this.scheduler, 0)).containsExactly(2L);
+		assertThat(this.scheduler.heldKeys()).isZero();
+		assertThat(this.scheduler.isKnown(1)).isFalse();
+	}
+
+	@Test
+	void droppingUnsentRecordsKeepsThoseInFlightAndTheirKeysBusy() {
+		this.scheduler.add(List.of(row(1, "a"), row(2, "a"), row(3, "b")), NOW);
+		this.scheduler.dispatch(NOW);
+		ScheduledRecord sending = this.scheduler.take(0, NOW);
+		assertThat(this.scheduler.dropUnsent(NOW)).isEqualTo(2);
+		assertThat(this.scheduler.inFlight()).isOne();
+		assertThat(this.scheduler.queued()).isZero();
+		assertThat(this.scheduler.isKnown(1)).isTrue();
+		assertThat(this.scheduler.isKnown(2)).isFalse();
+		assertThat(this.scheduler.isKnown(3)).isFalse();
+
+		this.scheduler.add(List.of(row(2, "a"), row(4, "a")), NOW);
+		this.scheduler.dispatch(NOW);
+		assertThat(this.scheduler.hasBuffered(0)).as("key a is still busy").isFalse();
+		this.scheduler.acked(sending, NOW);
+		this.scheduler.dispatch(NOW);
+		assertThat(takeAll(this.scheduler, 0)).containsExactly(2L);
+	}
+
+	@Test
+	void purgeBatchesTakeTheOldestAcknowledgementsFirst() {
+		List<OutboxRow> rows = new ArrayList<>();
+		for (int i = 1; i <= 5; i++) {
+			rows.add(row(i, "k" + i));
+		}
+		this.scheduler.add(rows, NOW);
+		this.scheduler.dispatch(NOW);
+		List<ScheduledRecord> taken = new ArrayList<>();
+		for (int i = 0; i < 5; i++) {
+			taken.add(this.scheduler.take(0, NOW));
+		}
+		for (int i = 4; i >= 0; i--) {
+			this.scheduler.acked(taken.get(i), NOW + (4 - i));
+		}
+		assertThat(this.scheduler.oldestAckNanos()).isEqualTo(NOW);
+		assertThat(this.scheduler.purgeBatch(2)).containsExactly(5L, 4L);
+		this.scheduler.purged(List.of(5L, 4L));
+		assertThat(this.scheduler.purgeBatch(10)).containsExactly(3L, 2L, 1L);
+		assertThat(this.scheduler.oldestAckNanos()).isEqualTo(NOW + 2);
+	}
+
+	@Test
+	void reportsRecordsInFlightForTooLongOnce() {
+		this.scheduler.add(List.of(row(1, "a")), NOW);
+		this.scheduler.dispatch(NOW);
+		this.scheduler.take(0, NOW);
+		assertThat(this.scheduler.newlyStalled(NOW + 50, 100)).isEmpty();
+		assertThat(this.scheduler.newlyStalled(NOW + 100, 100)).extracting(ScheduledRecord::id).containsExactly(1L);
+		assertThat(this.scheduler.newlyStalled(NOW + 200, 100)).isEmpty();
+	}
+
+	private static List<Long> takeAll(KeyScheduler scheduler, int shard) {
+		List<Long> ids = new ArrayList<>();
+		ScheduledRecord record = scheduler.take(shard, NOW);
+		while (record != null) {
+			ids.add(record.id());
+			record = scheduler.take(shard, NOW);
+		}
+		return ids;
+	}
+
+	static OutboxRow row(long id, String key) {
+		return new OutboxRow(id, Instant.EPOCH, OutboxRecord.builder("orders", key).value("v" + id).build(), null);
+	}
+
+	static OutboxRow defective(long id, String key) {
+		return new OutboxRow(id, Instant.EPOCH, OutboxRecord.builder("orders", key).build(), "unequal header arrays");
+	}
+
+}
