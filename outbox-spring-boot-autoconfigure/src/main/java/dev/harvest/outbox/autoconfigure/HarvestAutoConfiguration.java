@@ -1,19 +1,63 @@
 package dev.harvest.outbox.autoconfigure;
 
-import org.springframework.boot.autoconfigure.AutoConfiguration;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
-import org.springframework.boot.context.properties.EnableConfigurationProperties;
-import org.springframework.context.annotation.Bean;
+import java.util.HashMap;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
 
+import javax.sql.DataSource;
+
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration;
+import org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration;
+import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.kafka.core.ConsumerFactory;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.core.ProducerFactory;
+
+import dev.harvest.outbox.harvest.Config;
+import dev.harvest.outbox.harvest.Harvester;
+import dev.harvest.outbox.harvest.Limits;
+import dev.harvest.outbox.harvest.RetryPolicy;
+import dev.harvest.outbox.jdbc.OutboxSchema;
 import dev.harvest.outbox.jdbc.OutboxTable;
+import dev.harvest.outbox.neli.LeaderTopic;
 
 /**
  * {@link org.springframework.boot.autoconfigure.EnableAutoConfiguration Auto-configuration}
- * for Harvest.
+ * for Harvest: binds {@code harvest.*}, registers the outbox stasher and, unless
+ * {@code harvest.enabled=false}, the {@link Harvester}.
  */
-@AutoConfiguration
+@AutoConfiguration(after = { DataSourceAutoConfiguration.class, DataSourceTransactionManagerAutoConfiguration.class,
+		KafkaAutoConfiguration.class })
+@ConditionalOnClass({ JdbcTemplate.class, KafkaTemplate.class })
 @EnableConfigurationProperties(HarvestProperties.class)
 public final class HarvestAutoConfiguration {
+
+	/** Leader group used when neither harvest.leader.group-id nor spring.application.name is set. */
+	static final String DEFAULT_GROUP_ID = "harvest";
+
+	/** Longest start-up wait for the leader topic to be found or created. */
+	static final Duration LEADER_TOPIC_TIMEOUT = Duration.ofSeconds(30);
 
 	HarvestAutoConfiguration() {
 	}
@@ -22,6 +66,134 @@ public final class HarvestAutoConfiguration {
 	@ConditionalOnMissingBean
 	OutboxTable harvestOutboxTable(HarvestProperties properties) {
 		return OutboxTable.of(properties.getOutboxTable());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	Limits harvestLimits(HarvestProperties properties) {
+		return properties.getLimits().toLimits();
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	RetryPolicy harvestRetryPolicy(HarvestProperties properties) {
+		return properties.toRetryPolicy();
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	Config harvestConfig(HarvestProperties properties, OutboxTable outboxTable, Limits limits, RetryPolicy retry,
+			Environment environment) {
+		String groupId = (properties.getLeader().getGroupId() != null) ? properties.getLeader().getGroupId()
+				: environment.getProperty("spring.application.name", DEFAULT_GROUP_ID);
+		return Config.builder()
+			.name(properties.getName())
+			.outboxTable(outboxTable)
+			.leaderGroupId(groupId)
+			.leaderTopic(properties.getLeader().getTopic())
+			.limits(limits)
+			.retry(retry)
+			.listenForNotifications(properties.isListenForNotifications())
+			.build();
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	@ConditionalOnSingleCandidate(DataSource.class)
+	OutboxSchema harvestOutboxSchema(DataSource dataSource, OutboxTable outboxTable) {
+		return new OutboxSchema(dataSource, outboxTable);
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnBooleanProperty(name = "harvest.schema.initialize")
+	@ConditionalOnBean(OutboxSchema.class)
+	static class SchemaInitializerConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		OutboxSchemaInitializer harvestOutboxSchemaInitializer(OutboxSchema schema) {
+			return new OutboxSchemaInitializer(schema);
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnBooleanProperty(name = "harvest.enabled", matchIfMissing = true)
+	@ConditionalOnBean({ ProducerFactory.class, OutboxSchema.class })
+	static class HarvesterConfiguration {
+
+		@Bean(defaultCandidate = false)
+		@ConditionalOnMissingBean(name = "harvestProducerFactory")
+		ProducerFactory<?, ?> harvestProducerFactory(ProducerFactory<?, ?> producerFactory,
+				HarvestProperties properties) {
+			Map<String, Object> overrides = new HashMap<>(properties.getKafka().getProducer());
+			overrides.putIfAbsent(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+			overrides.put(ProducerConfig.ACKS_CONFIG, "all");
+			return producerFactory.copyWithConfigurationOverride(overrides);
+		}
+
+		@Bean(defaultCandidate = false)
+		@ConditionalOnMissingBean(name = "harvestKafkaTemplate")
+		KafkaTemplate<?, ?> harvestKafkaTemplate(
+				@Qualifier("harvestProducerFactory") ProducerFactory<?, ?> harvestProducerFactory) {
+			return template(harvestProducerFactory);
+		}
+
+		@Bean
+		@ConditionalOnMissingBean
+		@DependsOnDatabaseInitialization
+		Harvester harvester(DataSource dataSource, OutboxSchema schema,
+				ObjectProvider<ConsumerFactory<?, ?>> consumerFactory,
+				@Qualifier("harvestKafkaTemplate") KafkaTemplate<?, ?> harvestKafkaTemplate, Config config,
+				HarvestProperties properties, ApplicationEventPublisher eventPublisher) {
+			schema.verify();
+			ProducerFactory<?, ?> producerFactory = harvestKafkaTemplate.getProducerFactory();
+			Map<String, Object> clientProperties = clientProperties(consumerFactory.getIfUnique(), producerFactory);
+			Map<String, Object> consumerProperties = only(clientProperties, ConsumerConfig.configNames());
+			consumerProperties.putAll(properties.getKafka().getConsumer());
+			if (properties.getLeader().isCreateTopic()) {
+				LeaderTopic.ensureExists(only(clientProperties, AdminClientConfig.configNames()),
+						config.leaderTopic(), LEADER_TOPIC_TIMEOUT);
+			}
+			Harvester harvester = new Harvester(dataSource, producerFactory, consumerProperties, config,
+					eventPublisher::publishEvent);
+			harvester.setPhase(properties.getLifecycle().getPhase());
+			return harvester;
+		}
+
+		private static <K, V> KafkaTemplate<K, V> template(ProducerFactory<K, V> producerFactory) {
+			return new KafkaTemplate<>(producerFactory);
+		}
+
+		/**
+		 * Connection settings for Harvest's consumer and admin clients: the application's
+		 * consumer settings when it has a consumer factory, else its producer settings (which
+		 * carry the same bootstrap servers and security).
+		 */
+		private static Map<String, Object> clientProperties(@Nullable ConsumerFactory<?, ?> consumerFactory,
+				ProducerFactory<?, ?> producerFactory) {
+			Map<String, Object> properties = new HashMap<>();
+			if (consumerFactory != null) {
+				properties.putAll(consumerFactory.getConfigurationProperties());
+			}
+			else {
+				properties.putAll(producerFactory.getConfigurationProperties());
+			}
+			return properties;
+		}
+
+		private static Map<String, Object> only(Map<String, Object> properties, Set<String> names) {
+			Map<String, Object> filtered = new HashMap<>();
+			properties.forEach((name, value) -> {
+				// Security and SASL settings are not all listed in configNames(), keep them.
+				if (names.contains(name) || name.startsWith("ssl.") || name.startsWith("sasl.")
+						|| name.startsWith("security.")) {
+					filtered.put(name, value);
+				}
+			});
+			return filtered;
+		}
+
 	}
 
 }

@@ -1,0 +1,33 @@
+package dev.harvest.outbox.autoconfigure;
+
+import io.micrometer.core.instrument.MeterRegistry;
+
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.context.annotation.Bean;
+
+import dev.harvest.outbox.harvest.Harvester;
+import dev.harvest.outbox.metrics.HarvestMetrics;
+
+/**
+ * {@link org.springframework.boot.autoconfigure.EnableAutoConfiguration Auto-configuration}
+ * for Harvest's Micrometer metrics.
+ */
+@AutoConfiguration(after = HarvestAutoConfiguration.class,
+		afterName = "org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration")
+@ConditionalOnClass(MeterRegistry.class)
+@ConditionalOnBean(Harvester.class)
+public final class HarvestMetricsAutoConfiguration {
+
+	HarvestMetricsAutoConfiguration() {
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	HarvestMetrics harvestMetrics(Harvester harvester) {
+		return new HarvestMetrics(harvester);
+	}
+
+}
