@@ -24,10 +24,12 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration;
 import org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration;
+import org.springframework.boot.sql.init.dependency.DatabaseInitializationDependencyConfigurer;
 import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
 import org.springframework.core.env.Environment;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.kafka.core.ConsumerFactory;
@@ -51,6 +53,7 @@ import dev.harvest.outbox.neli.LeaderTopic;
 		KafkaAutoConfiguration.class })
 @ConditionalOnClass({ JdbcTemplate.class, KafkaTemplate.class })
 @EnableConfigurationProperties(HarvestProperties.class)
+@Import(DatabaseInitializationDependencyConfigurer.class)
 public final class HarvestAutoConfiguration {
 
 	/** Leader group used when neither harvest.leader.group-id nor spring.application.name is set. */
@@ -106,7 +109,7 @@ public final class HarvestAutoConfiguration {
 
 	@Configuration(proxyBeanMethods = false)
 	@ConditionalOnBooleanProperty(name = "harvest.schema.initialize")
-	@ConditionalOnBean(OutboxSchema.class)
+	@ConditionalOnSingleCandidate(DataSource.class)
 	static class SchemaInitializerConfiguration {
 
 		@Bean
@@ -119,7 +122,8 @@ public final class HarvestAutoConfiguration {
 
 	@Configuration(proxyBeanMethods = false)
 	@ConditionalOnBooleanProperty(name = "harvest.enabled", matchIfMissing = true)
-	@ConditionalOnBean({ ProducerFactory.class, OutboxSchema.class })
+	@ConditionalOnSingleCandidate(DataSource.class)
+	@ConditionalOnBean(ProducerFactory.class)
 	static class HarvesterConfiguration {
 
 		@Bean(defaultCandidate = false)
@@ -145,7 +149,12 @@ public final class HarvestAutoConfiguration {
 		Harvester harvester(DataSource dataSource, OutboxSchema schema,
 				ObjectProvider<ConsumerFactory<?, ?>> consumerFactory,
 				@Qualifier("harvestKafkaTemplate") KafkaTemplate<?, ?> harvestKafkaTemplate, Config config,
-				HarvestProperties properties, ApplicationEventPublisher eventPublisher) {
+				HarvestProperties properties, ApplicationEventPublisher eventPublisher,
+				ObjectProvider<OutboxSchemaInitializer> schemaInitializer) {
+			// Explicit, so that the schema exists before it is verified even where Boot's
+			// database-initialization ordering is not in effect.
+			schemaInitializer.ifAvailable((initializer) -> {
+			});
 			schema.verify();
 			ProducerFactory<?, ?> producerFactory = harvestKafkaTemplate.getProducerFactory();
 			Map<String, Object> clientProperties = clientProperties(consumerFactory.getIfUnique(), producerFactory);

@@ -1,0 +1,145 @@
+package dev.harvest.outbox.autoconfigure;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.actuate.autoconfigure.endpoint.EndpointAutoConfiguration;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.boot.health.autoconfigure.contributor.HealthContributorAutoConfiguration;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration;
+import org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.event.EventListener;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.core.ProducerFactory;
+
+import dev.harvest.outbox.actuate.HarvestEndpoint;
+import dev.harvest.outbox.actuate.HarvestHealthIndicator;
+import dev.harvest.outbox.harvest.Harvester;
+import dev.harvest.outbox.harvest.event.HarvestEvent;
+import dev.harvest.outbox.harvest.event.LeaderAcquired;
+import dev.harvest.outbox.jdbc.OutboxTableMissingException;
+import dev.harvest.outbox.test.TestInfrastructure;
+import dev.harvest.outbox.test.TestInfrastructure.TestDatabase;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Integration tests for Harvest's auto-configuration against a real PostgreSQL and Kafka.
+ */
+class HarvestAutoConfigurationIntegrationTests {
+
+	private final TestInfrastructure infrastructure = TestInfrastructure.get();
+
+	private final TestDatabase database = this.infrastructure.newDatabase();
+
+	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class,
+				DataSourceTransactionManagerAutoConfiguration.class, KafkaAutoConfiguration.class,
+				EndpointAutoConfiguration.class, HealthContributorAutoConfiguration.class,
+				HarvestAutoConfiguration.class, HarvestEndpointAutoConfiguration.class,
+				HarvestHealthContributorAutoConfiguration.class))
+		.withPropertyValues("spring.datasource.url=" + this.database.jdbcUrl(),
+				"spring.datasource.username=" + this.database.username(),
+				"spring.datasource.password=" + this.database.password(),
+				"spring.kafka.bootstrap-servers=" + this.infrastructure.bootstrapServers(),
+				"harvest.leader.group-id=" + TestInfrastructure.uniqueName("autoconfig"),
+				"harvest.limits.heartbeat-timeout=2s", "harvest.limits.drain-timeout=2s",
+				"harvest.schema.initialize=true");
+
+	@Test
+	void harvesterBecomesLeaderAndPublishesLeaderAcquiredAsApplicationEvent() {
+		this.contextRunner.withUserConfiguration(EventRecorder.class).run((context) -> {
+			Harvester harvester = context.getBean(Harvester.class);
+			await().atMost(Duration.ofSeconds(30)).until(harvester::isLeader);
+			EventRecorder recorder = context.getBean(EventRecorder.class);
+			await().atMost(Duration.ofSeconds(10))
+				.untilAsserted(() -> assertThat(recorder.events).anySatisfy((event) -> assertThat(event)
+					.isInstanceOfSatisfying(LeaderAcquired.class, (acquired) -> {
+						assertThat(acquired.epoch()).isPositive();
+						assertThat(acquired.leaderId()).isEqualTo(harvester.leaderId());
+					})));
+		});
+	}
+
+	@Test
+	void applicationKafkaBeansStayTheDefaultCandidates() {
+		this.contextRunner.run((context) -> {
+			assertThat(context).hasNotFailed();
+			assertThat(context.getBean(KafkaTemplate.class)).isSameAs(context.getBean("kafkaTemplate"));
+			assertThat(context.getBean(ProducerFactory.class)).isSameAs(context.getBean("kafkaProducerFactory"));
+			assertThat(context.getBean("harvestKafkaTemplate")).isNotSameAs(context.getBean("kafkaTemplate"));
+			assertThat(context.getBean("harvestProducerFactory")).isNotSameAs(context.getBean("kafkaProducerFactory"));
+		});
+	}
+
+	@Test
+	void missingOutboxTableFailsStartupWithTheDdl() {
+		this.contextRunner.withPropertyValues("harvest.schema.initialize=false").run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(context.getStartupFailure()).hasRootCauseInstanceOf(OutboxTableMissingException.class);
+			FailureAnalysis analysis = new HarvestInfrastructureFailureAnalyzer().analyze(context.getStartupFailure());
+			assertThat(analysis.getDescription()).contains("outbox");
+			assertThat(analysis.getAction()).contains("CREATE TABLE").contains("harvest.schema.initialize=true");
+		});
+	}
+
+	@Test
+	void schemaInitializationCreatesTheTables() {
+		this.contextRunner.run((context) -> {
+			assertThat(context).hasNotFailed();
+			try (var connection = context.getBean(javax.sql.DataSource.class).getConnection();
+					var statement = connection.createStatement();
+					var result = statement.executeQuery(
+							"SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema()"
+									+ " AND table_name IN ('outbox', 'harvest_leader', 'outbox_quarantine')")) {
+				result.next();
+				assertThat(result.getInt(1)).isEqualTo(3);
+			}
+		});
+	}
+
+	@Test
+	void endpointExistsOnlyWhenExposed() {
+		this.contextRunner.run((context) -> assertThat(context).doesNotHaveBean(HarvestEndpoint.class));
+		this.contextRunner.withPropertyValues("management.endpoints.web.exposure.include=harvest").run((context) -> {
+			assertThat(context).hasSingleBean(HarvestEndpoint.class);
+			HarvestEndpoint.HarvestDescriptor descriptor = context.getBean(HarvestEndpoint.class).harvest();
+			assertThat(descriptor.outboxTable()).isEqualTo("outbox");
+			assertThat(descriptor.limits().sendConcurrency()).isEqualTo(8);
+		});
+	}
+
+	@Test
+	void healthIndicatorCanBeDisabled() {
+		this.contextRunner.run((context) -> assertThat(context).hasSingleBean(HarvestHealthIndicator.class));
+		this.contextRunner.withPropertyValues("management.health.harvest.enabled=false")
+			.run((context) -> assertThat(context).doesNotHaveBean(HarvestHealthIndicator.class));
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class EventRecorder {
+
+		final List<HarvestEvent> events = new CopyOnWriteArrayList<>();
+
+		@EventListener
+		void on(HarvestEvent event) {
+			this.events.add(event);
+		}
+
+		@Bean
+		String eventRecorderMarker() {
+			return "events";
+		}
+
+	}
+
+}
