@@ -130,7 +130,10 @@ public final class TestInfrastructure {
 		}
 		else if (docker) {
 			kafkaMode = Mode.TESTCONTAINERS;
-			KafkaContainer container = new KafkaContainer("apache/kafka-native:4.1.1");
+			// Same broker settings as the embedded one: short sessions and no join delay.
+			KafkaContainer container = new KafkaContainer("apache/kafka-native:4.1.1")
+				.withEnv("KAFKA_GROUP_MIN_SESSION_TIMEOUT_MS", "1000")
+				.withEnv("KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS", "0");
 			container.start();
 			resources.add(container::stop);
 			bootstrapServers = container.getBootstrapServers();
