@@ -48,6 +48,18 @@ public record OutboxRecord(String topic, String key, byte @Nullable [] value, Li
 	}
 
 	/**
+	 * Returns a copy of this record with one more header after the existing ones.
+	 * @param key the header key; it may already be present
+	 * @param value the header value
+	 * @return the new record
+	 */
+	public OutboxRecord withHeader(String key, String value) {
+		List<OutboxHeader> headers = new ArrayList<>(this.headers);
+		headers.add(new OutboxHeader(key, value));
+		return new OutboxRecord(this.topic, this.key, this.value, headers);
+	}
+
+	/**
 	 * Starts a builder for a record with the given topic and key.
 	 * @param topic the Kafka topic
 	 * @param key the record key
