@@ -53,7 +53,7 @@ import dev.harvest.outbox.neli.LeaderTopic;
 		KafkaAutoConfiguration.class })
 @ConditionalOnClass({ JdbcTemplate.class, KafkaTemplate.class })
 @EnableConfigurationProperties(HarvestProperties.class)
-@Import(DatabaseInitializationDependencyConfigurer.class)
+@Import({ DatabaseInitializationDependencyConfigurer.class, OutboxStasherConfiguration.class })
 public final class HarvestAutoConfiguration {
 
 	/** Leader group used when neither harvest.leader.group-id nor spring.application.name is set. */

@@ -2,8 +2,12 @@ package dev.harvest.outbox.autoconfigure;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.actuate.autoconfigure.endpoint.EndpointAutoConfiguration;
@@ -19,7 +23,10 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.context.event.EventListener;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.core.ProducerFactory;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
+import dev.harvest.outbox.OutboxStasher;
 import dev.harvest.outbox.actuate.HarvestEndpoint;
 import dev.harvest.outbox.actuate.HarvestHealthIndicator;
 import dev.harvest.outbox.harvest.Harvester;
@@ -123,6 +130,35 @@ class HarvestAutoConfigurationIntegrationTests {
 		this.contextRunner.run((context) -> assertThat(context).hasSingleBean(HarvestHealthIndicator.class));
 		this.contextRunner.withPropertyValues("management.health.harvest.enabled=false")
 			.run((context) -> assertThat(context).doesNotHaveBean(HarvestHealthIndicator.class));
+	}
+
+	@Test
+	void notifiedStashReachesKafkaWellBeforeTheIdlePoll() {
+		String topic = this.infrastructure.newTopic("notify", 1);
+		this.contextRunner.withPropertyValues("harvest.stasher.notify=true", "harvest.limits.max-mark-backoff=6s")
+			.run((context) -> {
+				Harvester harvester = context.getBean(Harvester.class);
+				await().atMost(Duration.ofSeconds(30)).until(harvester::isLeader);
+				// Let the marker reach its longest idle pause before writing.
+				Thread.sleep(7000);
+				try (KafkaConsumer<String, String> consumer = consumer(topic)) {
+					long start = System.nanoTime();
+					new TransactionTemplate(context.getBean(PlatformTransactionManager.class))
+						.executeWithoutResult((status) -> context.getBean(OutboxStasher.class).stash(topic, "k", "v"));
+					await().atMost(Duration.ofSeconds(3))
+						.until(() -> !consumer.poll(Duration.ofMillis(100)).isEmpty());
+					assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+				}
+			});
+	}
+
+	private KafkaConsumer<String, String> consumer(String topic) {
+		KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+				this.infrastructure.bootstrapServers(), ConsumerConfig.GROUP_ID_CONFIG,
+				TestInfrastructure.uniqueName("check"), ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
+				new StringDeserializer(), new StringDeserializer());
+		consumer.subscribe(List.of(topic));
+		return consumer;
 	}
 
 	@Configuration(proxyBeanMethods = false)

@@ -13,6 +13,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.datasource.SimpleDriverDataSource;
 
+import dev.harvest.outbox.OutboxStasher;
 import dev.harvest.outbox.harvest.Config;
 import dev.harvest.outbox.harvest.Harvester;
 import dev.harvest.outbox.harvest.InvalidLimitException;
@@ -21,6 +22,7 @@ import dev.harvest.outbox.harvest.PoisonPolicy;
 import dev.harvest.outbox.harvest.RetryPolicy;
 import dev.harvest.outbox.jdbc.OutboxSchema;
 import dev.harvest.outbox.jdbc.OutboxTable;
+import dev.harvest.outbox.stash.JdbcOutboxStasher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -142,6 +144,19 @@ class HarvestAutoConfigurationTests {
 			.run((context) -> assertThat(context.getStartupFailure()).rootCause()
 				.isInstanceOf(InvalidLimitException.class)
 				.hasMessageContaining("outboxTable"));
+	}
+
+	@Test
+	void stasherIsRegisteredEvenWhenTheHarvesterIsDisabled() {
+		this.contextRunner.run((context) -> assertThat(context).hasSingleBean(OutboxStasher.class)
+			.hasSingleBean(JdbcOutboxStasher.class));
+	}
+
+	@Test
+	void userStasherBacksOff() {
+		OutboxStasher custom = JdbcOutboxStasher.builder(new SimpleDriverDataSource()).build();
+		this.contextRunner.withBean(OutboxStasher.class, () -> custom)
+			.run((context) -> assertThat(context.getBean(OutboxStasher.class)).isSameAs(custom));
 	}
 
 	@Configuration(proxyBeanMethods = false)
