@@ -1,6 +1,5 @@
 package dev.harvest.outbox.jdbc;
 
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -29,8 +28,6 @@ public final class OutboxNotificationListener implements AutoCloseable {
 	private static final Log logger = LogFactory.getLog(OutboxNotificationListener.class);
 
 	/** PostgreSQL's limit for identifiers and channel names, in bytes. */
-	private static final int MAX_CHANNEL_BYTES = 63;
-
 	/** How long one wait for notifications lasts; bounds how long close() waits. */
 	private static final int POLL_MILLIS = 500;
 
@@ -79,12 +76,6 @@ public final class OutboxNotificationListener implements AutoCloseable {
 		this.table = table;
 		this.onNotification = onNotification;
 		this.channel = table.notificationChannel();
-		int length = this.channel.getBytes(StandardCharsets.UTF_8).length;
-		if (length > MAX_CHANNEL_BYTES) {
-			throw new IllegalArgumentException("The notification channel '" + this.channel + "' of outbox table "
-					+ table + " is " + length + " bytes long, but PostgreSQL limits channel names to "
-					+ MAX_CHANNEL_BYTES + " bytes. Use a shorter schema or table name, or turn notifications off.");
-		}
 		this.thread = new Thread(this::run, "harvest-listen-" + table);
 		this.thread.setDaemon(true);
 	}
