@@ -146,6 +146,8 @@ class OutboxSchemaIntegrationTests {
 		assertThat(exists(SchemaScript.heldKeyIndex(this.table))).isTrue();
 		assertThat(query("SELECT id || ':' || (released_at IS NULL) FROM " + this.table.quarantine().sql()))
 			.containsExactly("7:true");
+		assertThat(new JdbcQuarantineStore(this.dataSource, this.table).heldKeys())
+			.containsExactly(new HeldKey("topic", "key"));
 	}
 
 	@Test
