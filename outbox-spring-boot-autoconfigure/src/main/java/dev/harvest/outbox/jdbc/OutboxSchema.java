@@ -4,10 +4,11 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 import javax.sql.DataSource;
 
@@ -17,7 +18,8 @@ import org.apache.commons.logging.LogFactory;
 import org.springframework.dao.DataAccessException;
 import org.springframework.util.Assert;
 
-import dev.harvest.outbox.jdbc.SchemaScript.TableStatement;
+import dev.harvest.outbox.jdbc.SchemaScript.Statement;
+import dev.harvest.outbox.jdbc.TableColumns.Column;
 
 /**
  * Checks and creates the tables Harvest works with: the outbox, the leader epoch table
@@ -32,19 +34,16 @@ public final class OutboxSchema {
 
 	private static final String EXISTS_SQL = "SELECT to_regclass(?) IS NOT NULL";
 
-	private static final String COLUMNS_SQL = "SELECT a.attname, t.typname, format_type(a.atttypid, a.atttypmod)"
-			+ " FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid"
-			+ " WHERE a.attrelid = to_regclass(?) AND a.attnum > 0 AND NOT a.attisdropped";
-
 	private static final List<String> REQUIRED_COLUMNS = List.of("id", "create_time", "kafka_topic", "kafka_key",
 			"kafka_value", "kafka_header_keys", "kafka_header_values", "leader_id");
 
 	private static final Map<String, Set<String>> REQUIRED_TYPES = Map.of("id", Set.of("int8", "int4", "int2"),
-			"kafka_header_keys", Set.of("_text", "_varchar", "_bpchar"), "kafka_header_values",
-			Set.of("_text", "_varchar", "_bpchar"), "leader_id", Set.of("uuid"));
+			"kafka_value", Set.of("bytea", "text", "varchar"), "kafka_header_keys",
+			Set.of("_text", "_varchar", "_bpchar"), "kafka_header_values", Set.of("_text", "_varchar", "_bpchar"),
+			"leader_id", Set.of("uuid"));
 
-	private static final Map<String, String> EXPECTED_TYPE_NAMES = Map.of("id", "bigint", "kafka_header_keys",
-			"text[]", "kafka_header_values", "text[]", "leader_id", "uuid");
+	private static final Map<String, String> EXPECTED_TYPE_NAMES = Map.of("id", "bigint", "kafka_value",
+			"bytea or varchar", "kafka_header_keys", "text[]", "kafka_header_values", "text[]", "leader_id", "uuid");
 
 	private final AutonomousTransaction transaction;
 
@@ -65,10 +64,12 @@ public final class OutboxSchema {
 	}
 
 	/**
-	 * Checks that the outbox table exists with goharvest's columns, and creates the leader
-	 * epoch table if it is missing.
+	 * Checks that the outbox table exists with goharvest's columns, and brings Harvest's own
+	 * tables, leader epoch and quarantine, up to the recommended DDL where they are missing
+	 * or older. Harvest needs both: without a quarantine table a record that cannot be
+	 * published could not leave the outbox.
 	 * @throws OutboxTableMissingException when the outbox table is missing or incomplete
-	 * @throws IllegalStateException when the leader epoch table cannot be created
+	 * @throws IllegalStateException when one of Harvest's own tables cannot be created
 	 */
 	public void verify() {
 		if (!exists(this.table)) {
@@ -78,30 +79,50 @@ public final class OutboxSchema {
 		if (!problems.isEmpty()) {
 			throw new OutboxTableMissingException(this.table, problems, ddl());
 		}
-		TableStatement leader = this.script.statementCreating(SchemaScript.leaderTable(this.table));
-		try {
-			createIfMissing(leader);
+		ensureHarvestTable(SchemaScript.leaderTable(this.table), "Harvest's leader epoch table",
+				"which fences statements of former leaders");
+		ensureHarvestTable(this.table.quarantine(), "Harvest's quarantine table",
+				"which keeps the rows that could not be published");
+	}
+
+	private void ensureHarvestTable(OutboxTable harvestTable, String title, String purpose) {
+		List<Statement> statements = this.script.statementsFor(harvestTable);
+		for (Statement statement : statements) {
+			try {
+				applyIfNeeded(statement);
+			}
+			catch (DataAccessException ex) {
+				String sql = statements.stream().map((each) -> each.sql() + ";\n").collect(Collectors.joining());
+				throw new IllegalStateException("Could not " + action(statement, title) + ", " + purpose + ": "
+						+ ex.getMostSpecificCause().getMessage() + ". Create it with the DDL below, or grant the"
+						+ " application's database user CREATE on the schema (and ownership of the table when it"
+						+ " exists already).\n\n" + sql, ex);
+			}
 		}
-		catch (DataAccessException ex) {
-			throw new IllegalStateException("Could not create Harvest's leader epoch table " + leader.table().sql()
-					+ ", which fences statements of former leaders: " + ex.getMostSpecificCause().getMessage()
-					+ ". Create it with the DDL below, or grant the application's database user CREATE on the"
-					+ " schema.\n\n" + leader.sql() + ";\n", ex);
-		}
+	}
+
+	private static String action(Statement statement, String title) {
+		return switch (statement.kind()) {
+			case CREATE_TABLE -> "create " + title + " " + statement.table().sql();
+			case ADD_COLUMN -> "add column " + statement.column() + " to " + title + " " + statement.table().sql();
+			case CREATE_INDEX -> "create index " + Objects.requireNonNull(statement.index()).sql() + " on " + title
+					+ " " + statement.table().sql();
+		};
 	}
 
 	/**
 	 * Creates the outbox, leader epoch and quarantine tables with the recommended DDL where
-	 * they do not exist yet. Existing tables are left as they are.
-	 * @throws IllegalStateException when a table cannot be created
+	 * they do not exist yet, and adds the columns and indexes that tables created by an
+	 * older version of the DDL lack. Existing tables are otherwise left as they are.
+	 * @throws IllegalStateException when a table, column or index cannot be created
 	 */
 	public void initialize() {
-		for (TableStatement statement : this.script.statements()) {
+		for (Statement statement : this.script.statements()) {
 			try {
-				createIfMissing(statement);
+				applyIfNeeded(statement);
 			}
 			catch (DataAccessException ex) {
-				throw new IllegalStateException("Could not create table " + statement.table().sql() + ": "
+				throw new IllegalStateException("Could not " + statement.description() + ": "
 						+ ex.getMostSpecificCause().getMessage() + ". Create the tables with the DDL below (for"
 						+ " example in a migration) and set " + OutboxTableMissingException.INITIALIZE_PROPERTY
 						+ "=false.\n\n" + ddl(), ex);
@@ -117,31 +138,41 @@ public final class OutboxSchema {
 		return this.script.text();
 	}
 
-	private void createIfMissing(TableStatement statement) {
-		// Checking first means an existing table needs no CREATE privilege on its schema.
-		if (exists(statement.table())) {
+	private void applyIfNeeded(Statement statement) {
+		// Checking first means that existing tables, columns and indexes need no CREATE
+		// privilege on the schema nor ownership of the table.
+		if (isApplied(statement)) {
 			return;
 		}
 		try {
-			this.transaction.run("create table " + statement.table(), statement.sql(), (connection) -> {
-				try (PreparedStatement create = this.transaction.prepare(connection, statement.sql())) {
-					return create.execute();
+			this.transaction.run(statement.description(), statement.sql(), (connection) -> {
+				try (PreparedStatement apply = this.transaction.prepare(connection, statement.sql())) {
+					return apply.execute();
 				}
 			});
-			logger.info("Created table " + statement.table().sql());
+			logger.info(statement.outcome());
 		}
 		catch (DataAccessException ex) {
-			// Instances starting together race on CREATE TABLE IF NOT EXISTS; losing is fine.
-			if (!exists(statement.table())) {
+			// Instances starting together race on the idempotent DDL; losing is fine.
+			if (!isApplied(statement)) {
 				throw ex;
 			}
 		}
 	}
 
-	private boolean exists(OutboxTable table) {
-		return this.transaction.run("check table " + table, EXISTS_SQL, (connection) -> {
+	private boolean isApplied(Statement statement) {
+		return switch (statement.kind()) {
+			case CREATE_TABLE -> exists(statement.table());
+			case ADD_COLUMN -> TableColumns.read(this.transaction, statement.table())
+				.contains(Objects.requireNonNull(statement.column()));
+			case CREATE_INDEX -> exists(Objects.requireNonNull(statement.index()));
+		};
+	}
+
+	private boolean exists(OutboxTable relation) {
+		return this.transaction.run("check relation " + relation, EXISTS_SQL, (connection) -> {
 			try (PreparedStatement statement = this.transaction.prepare(connection, EXISTS_SQL)) {
-				statement.setString(1, table.sql());
+				statement.setString(1, relation.sql());
 				try (ResultSet result = statement.executeQuery()) {
 					return result.next() && result.getBoolean(1);
 				}
@@ -150,27 +181,16 @@ public final class OutboxSchema {
 	}
 
 	private List<String> columnProblems() {
-		Map<String, String[]> columns = this.transaction.run("read columns of " + this.table, COLUMNS_SQL,
-				(connection) -> {
-					try (PreparedStatement statement = this.transaction.prepare(connection, COLUMNS_SQL)) {
-						statement.setString(1, this.table.sql());
-						Map<String, String[]> found = new LinkedHashMap<>();
-						try (ResultSet result = statement.executeQuery()) {
-							while (result.next()) {
-								found.put(result.getString(1), new String[] { result.getString(2), result.getString(3) });
-							}
-						}
-						return found;
-					}
-				});
+		TableColumns columns = TableColumns.read(this.transaction, this.table);
 		List<String> problems = new ArrayList<>();
-		for (String column : REQUIRED_COLUMNS) {
-			String[] type = columns.get(column);
-			if (type == null) {
-				problems.add("column " + column + " is missing");
+		for (String name : REQUIRED_COLUMNS) {
+			Column column = columns.get(name);
+			if (column == null) {
+				problems.add("column " + name + " is missing");
 			}
-			else if (REQUIRED_TYPES.containsKey(column) && !REQUIRED_TYPES.get(column).contains(type[0])) {
-				problems.add("column " + column + " is " + type[1] + " but must be " + EXPECTED_TYPE_NAMES.get(column));
+			else if (REQUIRED_TYPES.containsKey(name) && !REQUIRED_TYPES.get(name).contains(column.typeName())) {
+				problems.add("column " + name + " is " + column.displayType() + " but must be "
+						+ EXPECTED_TYPE_NAMES.get(name));
 			}
 		}
 		return problems;

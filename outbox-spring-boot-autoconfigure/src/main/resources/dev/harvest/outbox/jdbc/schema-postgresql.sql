@@ -23,21 +23,33 @@ CREATE TABLE IF NOT EXISTS ${leader} (
 	acquired_at TIMESTAMPTZ
 );
 
--- Rows that could not be published, with their original id and why.
+-- Rows that could not be published, moved here from the outbox with their original id and
+-- why. The record columns are copied raw and may be NULL, so that malformed rows fit too.
+-- A row holds its key (topic, key) until it is released; rows quarantined with SKIP_RECORD
+-- are released at once.
 CREATE TABLE IF NOT EXISTS ${quarantine} (
 	id BIGINT PRIMARY KEY,
-	create_time TIMESTAMPTZ NOT NULL,
-	kafka_topic VARCHAR(249) NOT NULL,
-	kafka_key VARCHAR(100) NOT NULL,
+	create_time TIMESTAMPTZ,
+	kafka_topic TEXT,
+	kafka_key TEXT,
 	kafka_value BYTEA,
-	kafka_header_keys TEXT[] NOT NULL,
-	kafka_header_values TEXT[] NOT NULL,
+	kafka_header_keys TEXT[],
+	kafka_header_values TEXT[],
 	leader_id UUID,
 	attempts INT NOT NULL,
 	first_failure_time TIMESTAMPTZ,
 	last_failure_time TIMESTAMPTZ,
 	last_error TEXT,
 	error_class TEXT,
-	policy TEXT,
-	quarantined_at TIMESTAMPTZ NOT NULL DEFAULT now()
+	policy TEXT NOT NULL,
+	quarantined_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+	released_at TIMESTAMPTZ
 );
+
+-- Quarantine tables created before keys could be released lack released_at; on any other
+-- table this does nothing.
+ALTER TABLE ${quarantine} ADD COLUMN IF NOT EXISTS released_at TIMESTAMPTZ;
+
+-- The held keys, which the leader reads on every acquisition and refresh.
+CREATE INDEX IF NOT EXISTS ${quarantine_held_index} ON ${quarantine} (kafka_topic, kafka_key)
+	WHERE released_at IS NULL;

@@ -32,6 +32,14 @@ import static org.assertj.core.api.Assertions.assertThatNoException;
  */
 class OutboxSchemaIntegrationTests {
 
+	/** The quarantine table as the first version of the recommended DDL created it. */
+	private static final String OLD_QUARANTINE_DDL = """
+			CREATE TABLE %s (id BIGINT PRIMARY KEY, create_time TIMESTAMPTZ NOT NULL,
+			kafka_topic VARCHAR(249) NOT NULL, kafka_key VARCHAR(100) NOT NULL, kafka_value BYTEA,
+			kafka_header_keys TEXT[] NOT NULL, kafka_header_values TEXT[] NOT NULL, leader_id UUID,
+			attempts INT NOT NULL, first_failure_time TIMESTAMPTZ, last_failure_time TIMESTAMPTZ,
+			last_error TEXT, error_class TEXT, policy TEXT, quarantined_at TIMESTAMPTZ NOT NULL DEFAULT now())""";
+
 	private TestDatabase database;
 
 	private HikariDataSource dataSource;
@@ -80,12 +88,25 @@ class OutboxSchemaIntegrationTests {
 	}
 
 	@Test
-	void verifyAcceptsGoharvestTableAndCreatesLeaderTable() {
+	void verifyOnValueColumnOfAnotherTypeNamesWhatIsWrong() {
+		execute("CREATE TABLE " + this.table.sql() + " (id BIGSERIAL PRIMARY KEY, create_time TIMESTAMPTZ NOT NULL,"
+				+ " kafka_topic TEXT NOT NULL, kafka_key TEXT NOT NULL, kafka_value JSONB, kafka_header_keys TEXT[] NOT NULL,"
+				+ " kafka_header_values TEXT[] NOT NULL, leader_id UUID)");
+		OutboxSchema schema = new OutboxSchema(this.dataSource, this.table);
+		assertThatExceptionOfType(OutboxTableMissingException.class).isThrownBy(schema::verify)
+			.satisfies((ex) -> assertThat(ex.getProblems())
+				.containsExactly("column kafka_value is jsonb but must be bytea or varchar"));
+	}
+
+	@Test
+	void verifyAcceptsGoharvestTableAndCreatesHarvestsOwnTables() {
 		execute(SchemaScript.load(SchemaScript.GOHARVEST, this.table).statementCreating(this.table).sql());
 		assertThat(exists(SchemaScript.leaderTable(this.table))).isFalse();
+		assertThat(exists(this.table.quarantine())).isFalse();
 		new OutboxSchema(this.dataSource, this.table).verify();
 		assertThat(exists(SchemaScript.leaderTable(this.table))).isTrue();
-		assertThat(exists(this.table.quarantine())).isFalse();
+		assertThat(exists(this.table.quarantine())).isTrue();
+		assertThat(exists(SchemaScript.heldKeyIndex(this.table))).isTrue();
 		assertThatNoException().isThrownBy(new OutboxSchema(this.dataSource, this.table)::verify);
 	}
 
@@ -97,9 +118,11 @@ class OutboxSchemaIntegrationTests {
 		assertThat(exists(this.table)).isTrue();
 		assertThat(exists(SchemaScript.leaderTable(this.table))).isTrue();
 		assertThat(exists(this.table.quarantine())).isTrue();
+		assertThat(exists(SchemaScript.heldKeyIndex(this.table))).isTrue();
 		assertThat(columns(this.table.quarantine())).containsExactly("id", "create_time", "kafka_topic", "kafka_key",
 				"kafka_value", "kafka_header_keys", "kafka_header_values", "leader_id", "attempts",
-				"first_failure_time", "last_failure_time", "last_error", "error_class", "policy", "quarantined_at");
+				"first_failure_time", "last_failure_time", "last_error", "error_class", "policy", "quarantined_at",
+				"released_at");
 
 		JdbcOutboxStore store = new JdbcOutboxStore(this.dataSource, unqualified);
 		store.acquireEpoch("group", "instance", UUID.randomUUID());
@@ -108,6 +131,32 @@ class OutboxSchemaIntegrationTests {
 		schema.verify();
 		assertThat(count(this.table)).isOne();
 		assertThat(store.acquireEpoch("group", "instance", UUID.randomUUID())).isEqualTo(2);
+	}
+
+	@Test
+	void initializeAddsReleasedAtToQuarantineTableCreatedWithoutIt() {
+		execute(SchemaScript.load(SchemaScript.RECOMMENDED, this.table).statementCreating(this.table).sql(),
+				OLD_QUARANTINE_DDL.formatted(this.table.quarantine().sql()),
+				"INSERT INTO " + this.table.quarantine().sql() + " (id, create_time, kafka_topic, kafka_key,"
+						+ " kafka_header_keys, kafka_header_values, attempts, policy)"
+						+ " VALUES (7, now(), 'topic', 'key', '{}', '{}', 3, 'HOLD_KEY')");
+		assertThat(columns(this.table.quarantine())).doesNotContain("released_at");
+		new OutboxSchema(this.dataSource, this.table).initialize();
+		assertThat(columns(this.table.quarantine())).endsWith("quarantined_at", "released_at");
+		assertThat(exists(SchemaScript.heldKeyIndex(this.table))).isTrue();
+		assertThat(query("SELECT id || ':' || (released_at IS NULL) FROM " + this.table.quarantine().sql()))
+			.containsExactly("7:true");
+		assertThat(new JdbcQuarantineStore(this.dataSource, this.table).heldKeys())
+			.containsExactly(new HeldKey("topic", "key"));
+	}
+
+	@Test
+	void verifyAddsReleasedAtToQuarantineTableCreatedWithoutIt() {
+		execute(SchemaScript.load(SchemaScript.RECOMMENDED, this.table).statementCreating(this.table).sql(),
+				OLD_QUARANTINE_DDL.formatted(this.table.quarantine().sql()));
+		new OutboxSchema(this.dataSource, this.table).verify();
+		assertThat(columns(this.table.quarantine())).contains("released_at");
+		assertThat(exists(SchemaScript.heldKeyIndex(this.table))).isTrue();
 	}
 
 	@Test
@@ -144,6 +193,22 @@ class OutboxSchemaIntegrationTests {
 				.withMessageContaining("permission denied")
 				.withMessageContaining("CREATE TABLE IF NOT EXISTS " + SchemaScript.leaderTable(this.table).sql())
 				.withMessageContaining("grant the application's database user CREATE on the schema");
+		});
+	}
+
+	@Test
+	void verifyWithoutCreatePrivilegeExplainsHowToCreateQuarantineTable() {
+		SchemaScript script = SchemaScript.load(SchemaScript.RECOMMENDED, this.table);
+		execute(SchemaScript.load(SchemaScript.GOHARVEST, this.table).statementCreating(this.table).sql(),
+				script.statementCreating(SchemaScript.leaderTable(this.table)).sql());
+		withUnprivilegedUser((unprivileged) -> {
+			OutboxSchema schema = new OutboxSchema(unprivileged, this.table);
+			assertThatIllegalStateException().isThrownBy(schema::verify)
+				.withMessageContaining("Could not create Harvest's quarantine table " + this.table.quarantine().sql())
+				.withMessageContaining("permission denied")
+				.withMessageContaining("CREATE TABLE IF NOT EXISTS " + this.table.quarantine().sql())
+				.withMessageContaining("ADD COLUMN IF NOT EXISTS released_at")
+				.withMessageContaining("CREATE INDEX IF NOT EXISTS");
 		});
 	}
 

@@ -2,9 +2,11 @@ package dev.harvest.outbox.jdbc;
 
 import org.junit.jupiter.api.Test;
 
-import dev.harvest.outbox.jdbc.SchemaScript.TableStatement;
+import dev.harvest.outbox.jdbc.SchemaScript.Kind;
+import dev.harvest.outbox.jdbc.SchemaScript.Statement;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 /**
  * Tests for {@link SchemaScript}.
@@ -19,26 +21,63 @@ class SchemaScriptTests {
 			.contains("CREATE TABLE IF NOT EXISTS \"app\".\"events_quarantine\" (")
 			.contains("kafka_value BYTEA")
 			.contains("create_time TIMESTAMPTZ NOT NULL DEFAULT now()")
+			.contains("ALTER TABLE \"app\".\"events_quarantine\" ADD COLUMN IF NOT EXISTS released_at TIMESTAMPTZ;")
+			.contains("CREATE INDEX IF NOT EXISTS \"events_quarantine_held\" ON \"app\".\"events_quarantine\""
+					+ " (kafka_topic, kafka_key)\n\tWHERE released_at IS NULL;")
 			.doesNotContain("${");
 	}
 
 	@Test
-	void recommendedScriptHasOneStatementPerTableWithoutComments() {
+	void recommendedScriptCreatesEachTableAndUpgradesQuarantineTableWithoutComments() {
 		OutboxTable outbox = OutboxTable.of("outbox");
+		OutboxTable quarantine = OutboxTable.of("outbox_quarantine");
 		SchemaScript script = SchemaScript.load(SchemaScript.RECOMMENDED, outbox);
-		assertThat(script.statements()).extracting(TableStatement::table)
-			.containsExactly(outbox, OutboxTable.of("harvest_leader"), OutboxTable.of("outbox_quarantine"));
-		assertThat(script.statements()).allSatisfy((statement) -> {
-			assertThat(statement.sql()).startsWith("CREATE TABLE IF NOT EXISTS " + statement.table().sql() + " (")
-				.endsWith(")")
-				.doesNotContain("--")
-				.doesNotContain(";");
-		});
+		assertThat(script.statements()).extracting(Statement::kind, Statement::table)
+			.containsExactly(tuple(Kind.CREATE_TABLE, outbox), tuple(Kind.CREATE_TABLE, OutboxTable.of("harvest_leader")),
+					tuple(Kind.CREATE_TABLE, quarantine), tuple(Kind.ADD_COLUMN, quarantine),
+					tuple(Kind.CREATE_INDEX, quarantine));
+		assertThat(script.statements()).allSatisfy((statement) -> assertThat(statement.sql()).doesNotContain("--")
+			.doesNotContain(";")
+			.doesNotContain("${"));
+		assertThat(script.statements()).filteredOn((statement) -> statement.kind() == Kind.CREATE_TABLE)
+			.allSatisfy((statement) -> assertThat(statement.sql())
+				.startsWith("CREATE TABLE IF NOT EXISTS " + statement.table().sql() + " (")
+				.endsWith(")"));
 		assertThat(script.statementCreating(OutboxTable.of("harvest_leader")).sql())
 			.contains("group_id TEXT PRIMARY KEY", "epoch BIGINT NOT NULL", "leader_name TEXT", "leader_id UUID",
 					"acquired_at TIMESTAMPTZ");
-		assertThat(script.statementCreating(OutboxTable.of("outbox_quarantine")).sql())
-			.contains("id BIGINT PRIMARY KEY", "attempts INT NOT NULL", "quarantined_at TIMESTAMPTZ NOT NULL DEFAULT now()");
+		assertThat(script.statementCreating(quarantine).sql()).contains("id BIGINT PRIMARY KEY",
+				"attempts INT NOT NULL", "quarantined_at TIMESTAMPTZ NOT NULL DEFAULT now()", "released_at TIMESTAMPTZ");
+		assertThat(script.statementsFor(quarantine)).satisfiesExactly(
+				(create) -> assertThat(create.kind()).isEqualTo(Kind.CREATE_TABLE), (addColumn) -> {
+					assertThat(addColumn.column()).isEqualTo("released_at");
+					assertThat(addColumn.description()).isEqualTo("add column released_at to table \"outbox_quarantine\"");
+				}, (createIndex) -> {
+					assertThat(createIndex.index()).isEqualTo(OutboxTable.of("outbox_quarantine_held"));
+					assertThat(createIndex.sql()).startsWith(
+							"CREATE INDEX IF NOT EXISTS \"outbox_quarantine_held\" ON \"outbox_quarantine\"");
+				});
+	}
+
+	@Test
+	void quarantineTableKeepsMalformedRowsRaw() {
+		String sql = SchemaScript.load(SchemaScript.RECOMMENDED, OutboxTable.of("outbox"))
+			.statementCreating(OutboxTable.of("outbox_quarantine"))
+			.sql();
+		assertThat(sql).contains("create_time TIMESTAMPTZ,", "kafka_topic TEXT,", "kafka_key TEXT,",
+				"kafka_value BYTEA,", "kafka_header_keys TEXT[],", "kafka_header_values TEXT[],");
+	}
+
+	@Test
+	void heldKeyIndexLivesInOutboxSchemaAndStaysWithinIdentifierLimit() {
+		assertThat(SchemaScript.heldKeyIndex(OutboxTable.of("app.outbox")))
+			.isEqualTo(OutboxTable.of("app.outbox_quarantine_held"));
+		String longName = "o".repeat(50);
+		OutboxTable first = SchemaScript.heldKeyIndex(OutboxTable.of("app." + longName + "_a"));
+		OutboxTable second = SchemaScript.heldKeyIndex(OutboxTable.of("app." + longName + "_b"));
+		assertThat(first.schema()).isEqualTo("app");
+		assertThat(first.table()).hasSize(63).startsWith(longName);
+		assertThat(first).isNotEqualTo(second);
 	}
 
 	@Test
