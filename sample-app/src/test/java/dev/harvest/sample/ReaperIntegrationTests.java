@@ -1,6 +1,7 @@
 package dev.harvest.sample;
 
 import java.io.File;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,6 +18,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.core.io.ClassPathResource;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 import dev.harvest.outbox.test.TestInfrastructure;
@@ -31,17 +33,8 @@ import static org.awaitility.Awaitility.await;
  */
 class ReaperIntegrationTests {
 
-	private static final String GOHARVEST_DDL = """
-			CREATE TABLE outbox (
-				id BIGSERIAL PRIMARY KEY,
-				create_time TIMESTAMPTZ NOT NULL,
-				kafka_topic VARCHAR(249) NOT NULL,
-				kafka_key VARCHAR(100) NOT NULL,
-				kafka_value VARCHAR(10000),
-				kafka_header_keys TEXT[] NOT NULL,
-				kafka_header_values TEXT[] NOT NULL,
-				leader_id UUID
-			)""";
+	/** goharvest's exact DDL, as shipped with Harvest for compatibility. */
+	private static final String GOHARVEST_DDL = "dev/harvest/outbox/jdbc/schema-goharvest.sql";
 
 	private final TestInfrastructure infrastructure = TestInfrastructure.get();
 
@@ -63,7 +56,8 @@ class ReaperIntegrationTests {
 		String topic = this.infrastructure.newTopic("reaper", 3);
 		try (HikariDataSource dataSource = database.createDataSource()) {
 			JdbcTemplate jdbc = new JdbcTemplate(dataSource);
-			jdbc.execute(GOHARVEST_DDL);
+			jdbc.execute(new String(new ClassPathResource(GOHARVEST_DDL).getInputStream().readAllBytes(),
+					StandardCharsets.UTF_8).replace("${outbox}", "outbox"));
 			for (int i = 0; i < 50; i++) {
 				jdbc.update("INSERT INTO outbox (create_time, kafka_topic, kafka_key, kafka_value, kafka_header_keys,"
 						+ " kafka_header_values) VALUES (now(), ?, ?, ?, '{}', '{}')", topic, "k" + (i % 5),
