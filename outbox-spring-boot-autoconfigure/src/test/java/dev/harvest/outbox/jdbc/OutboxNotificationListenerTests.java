@@ -4,7 +4,7 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
-import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 import static org.assertj.core.api.Assertions.assertThatNoException;
 
@@ -16,13 +16,13 @@ class OutboxNotificationListenerTests {
 	private final DriverManagerDataSource unusedDataSource = new DriverManagerDataSource("jdbc:postgresql://unused/db");
 
 	@Test
-	void channelLongerThanPostgresAllowsIsRejected() {
+	void longTableNameListensOnAChannelWithinPostgresLimit() {
+		// OutboxTable shortens channels of long names, so the listener's own length check never
+		// rejects a table name that passed validation.
 		OutboxTable table = new OutboxTable("s".repeat(40), "t".repeat(20));
-		assertThatIllegalArgumentException()
-			.isThrownBy(() -> new OutboxNotificationListener(this.unusedDataSource, table, () -> {
-			}))
-			.withMessageContaining("is 69 bytes long")
-			.withMessageContaining("limits channel names to 63 bytes");
+		assertThat(table.notificationChannel()).hasSizeLessThanOrEqualTo(63);
+		assertThatNoException().isThrownBy(() -> new OutboxNotificationListener(this.unusedDataSource, table, () -> {
+		}).close());
 	}
 
 	@Test
