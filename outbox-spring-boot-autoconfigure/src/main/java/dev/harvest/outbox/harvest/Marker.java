@@ -42,6 +42,8 @@ final class Marker implements Runnable {
 
 	private boolean rescanAgain;
 
+	private boolean rescanDue;
+
 	private long lastRescanNanos;
 
 	private long idleBackoffNanos;
@@ -154,8 +156,10 @@ final class Marker implements Runnable {
 			return;
 		}
 		long now = System.nanoTime();
-		boolean rescan = this.cursor > 0 && (this.forwardCameBackEmpty || this.rescanAgain
-				|| now - this.lastRescanNanos >= this.limits.headRescanInterval().toNanos());
+		// The head rescan interval only interrupts a streak of forward marks that keep finding
+		// rows. A mark after idling goes forward first, where new rows are; should it find
+		// nothing, the rescan before idling again looks below the cursor.
+		boolean rescan = this.cursor > 0 && (this.forwardCameBackEmpty || this.rescanAgain || this.rescanDue);
 		long afterId = rescan ? 0 : this.cursor;
 		long upToId = rescan ? this.cursor : Long.MAX_VALUE;
 		int limit = this.limits.markQueryRecords();
@@ -182,16 +186,25 @@ final class Marker implements Runnable {
 			return;
 		}
 		if (rescan) {
+			boolean beforeIdling = this.forwardCameBackEmpty;
 			this.lastRescanNanos = now;
 			this.rescanAgain = rows.size() >= limit;
+			this.rescanDue = false;
 			this.forwardCameBackEmpty = false;
 			if (!rows.isEmpty() && logger.isDebugEnabled()) {
 				logger.debug("Harvester '" + this.config.name() + "' found " + rows.size()
 						+ " row(s) that committed below its cursor " + this.cursor);
 			}
+			if (rows.isEmpty() && !beforeIdling) {
+				// Rows were flowing above the cursor when the rescan fell due: carry on there
+				// rather than idle.
+				this.idleUntilNanos = now;
+				return;
+			}
 		}
 		else if (!rows.isEmpty()) {
 			this.cursor = Math.max(this.cursor, rows.get(rows.size() - 1).id());
+			this.rescanDue = now - this.lastRescanNanos >= this.limits.headRescanInterval().toNanos();
 		}
 		else {
 			this.forwardCameBackEmpty = true;
@@ -219,6 +232,7 @@ final class Marker implements Runnable {
 		this.cursor = 0;
 		this.forwardCameBackEmpty = false;
 		this.rescanAgain = false;
+		this.rescanDue = false;
 		this.lastRescanNanos = System.nanoTime();
 		this.idleBackoffNanos = this.limits.markBackoff().toNanos();
 		this.idleUntilNanos = this.lastRescanNanos;

@@ -609,6 +609,47 @@ class HarvesterTests {
 	}
 
 	@Test
+	void wakeUpAfterIdlingMarksNewRowsAboveTheCursorAtOnce() throws Exception {
+		// The idle backoff is far longer than the head rescan interval, so the wake-up's mark
+		// is due for a rescan below the cursor as well; that must not take the forward mark's place.
+		try (HarvesterFixture fixture = new HarvesterFixture(
+				(limits) -> limits.markBackoff(Duration.ofSeconds(3)).maxMarkBackoff(Duration.ofSeconds(10)))) {
+			fixture.store.insert(TOPIC, "a", "1");
+			fixture.startLeading();
+			fixture.awaitSent(1);
+			fixture.producer().completeNext();
+			await().atMost(WAIT).until(() -> fixture.store.ids().isEmpty());
+			int marks = fixture.store.markCount();
+			await().during(QUIET).atMost(WAIT).until(() -> fixture.store.markCount() == marks);
+
+			long id = fixture.store.insert(TOPIC, "b", "1");
+			long woken = System.nanoTime();
+			fixture.harvester.wakeUp();
+			await().atMost(WAIT).until(() -> fixture.sentCount() == 2);
+			assertThat(Duration.ofNanos(System.nanoTime() - woken)).isLessThan(Duration.ofSeconds(2));
+			assertThat(fixture.sentIds()).endsWith(id);
+		}
+	}
+
+	@Test
+	void idlePollingWithABackoffLongerThanTheRescanIntervalStillFindsNewRows() throws Exception {
+		try (HarvesterFixture fixture = new HarvesterFixture((limits) -> limits.markBackoff(Duration.ofMillis(200))
+			.maxMarkBackoff(Duration.ofMillis(200))
+			.headRescanInterval(Duration.ofMillis(50)))) {
+			fixture.store.insert(TOPIC, "a", "1");
+			fixture.startLeading();
+			fixture.awaitSent(1);
+			fixture.producer().completeNext();
+			await().atMost(WAIT).until(() -> fixture.store.ids().isEmpty());
+
+			long id = fixture.store.insert(TOPIC, "b", "1");
+			await().atMost(WAIT).until(() -> fixture.sentCount() == 2);
+			assertThat(fixture.sentIds()).endsWith(id);
+			assertThat(fixture.store.marks()).anySatisfy((mark) -> assertThat(mark.belowCursor()).isTrue());
+		}
+	}
+
+	@Test
 	void wakeUpSourceStartsWithTheMarkerAndClosesOnStop() throws Exception {
 		FakeOutboxStore store = new FakeOutboxStore();
 		FakeLeaderElection election = new FakeLeaderElection();
