@@ -466,6 +466,16 @@ public final class Harvester implements SmartLifecycle {
 	}
 
 	/**
+	 * Sets who is told about acknowledgements and statement timings, e.g. a metrics binder. May
+	 * be called at any time.
+	 * @param observer the observer
+	 */
+	public void setObserver(HarvestObserver observer) {
+		Assert.notNull(observer, "'observer' must not be null");
+		this.pipeline.setObserver(observer);
+	}
+
+	/**
 	 * Stops marking and sending new records while keeping leadership; records in flight
 	 * finish.
 	 */

@@ -165,7 +165,11 @@ final class Marker implements Runnable {
 		int limit = this.limits.markQueryRecords();
 		MarkResult result;
 		try {
+			long started = System.nanoTime();
 			result = this.store.mark(this.config.leaderGroupId(), term.epoch(), term.leaderId(), afterId, upToId, limit);
+			int rows = result.rows().size();
+			this.pipeline.observe((observer) -> observer
+				.markCompleted(java.time.Duration.ofNanos(System.nanoTime() - started), rows));
 		}
 		catch (RuntimeException ex) {
 			// The statement may have committed even though we saw an error: we cannot know

@@ -89,6 +89,8 @@ final class Pipeline {
 
 	private long published;
 
+	private volatile HarvestObserver observer = HarvestObserver.NONE;
+
 	private long failed;
 
 	private long retried;
@@ -505,6 +507,9 @@ final class Pipeline {
 	 * @param failure the failure, or {@code null} on success
 	 */
 	void completed(int shard, ScheduledRecord record, int producerGeneration, @Nullable Exception failure) {
+		if (failure == null) {
+			observe((observer) -> observer.recordAcknowledged(record.row().createTime(), this.clock.instant()));
+		}
 		String message = null;
 		boolean warn = false;
 		this.lock.lock();
@@ -1013,6 +1018,23 @@ final class Pipeline {
 
 		}
 
+	}
+
+	void setObserver(HarvestObserver observer) {
+		this.observer = observer;
+	}
+
+	/**
+	 * Tells the observer something, outside the lock; an observer that throws is ignored.
+	 * @param call what to tell it
+	 */
+	void observe(java.util.function.Consumer<HarvestObserver> call) {
+		try {
+			call.accept(this.observer);
+		}
+		catch (RuntimeException ex) {
+			// Metrics must never disturb harvesting.
+		}
 	}
 
 }

@@ -92,7 +92,10 @@ final class Purger implements Runnable {
 			return;
 		}
 		try {
+			long started = System.nanoTime();
 			int deleted = this.store.purge(ids);
+			this.pipeline.observe((observer) -> observer
+				.purgeCompleted(java.time.Duration.ofNanos(System.nanoTime() - started), deleted));
 			this.pipeline.purged(ids);
 			if (deleted < ids.size() && logger.isDebugEnabled()) {
 				logger.debug("Harvester '" + this.config.name() + "' purged " + deleted + " of " + ids.size()

@@ -1,12 +1,18 @@
 package dev.harvest.outbox.metrics;
 
+import java.time.Duration;
+import java.time.Instant;
+
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
+import org.jspecify.annotations.Nullable;
 
+import dev.harvest.outbox.harvest.HarvestObserver;
 import dev.harvest.outbox.harvest.Harvester;
 
 /**
@@ -18,15 +24,53 @@ import dev.harvest.outbox.harvest.Harvester;
  * <li>{@code harvest.records.queued} (gauge): records marked and waiting to be sent</li>
  * <li>{@code harvest.leader} (gauge): 1 while this instance leads, else 0</li>
  * <li>{@code harvest.epoch} (gauge): the current leadership epoch, 0 when not leading</li>
+ * <li>{@code harvest.records.latency} (timer): from the outbox row's create time to Kafka's
+ * acknowledgement</li>
+ * <li>{@code harvest.mark} and {@code harvest.purge} (timers): database statement times</li>
  * </ul>
  * Record keys are never used as tags.
  */
-public class HarvestMetrics implements MeterBinder {
+public class HarvestMetrics implements MeterBinder, HarvestObserver {
 
 	private final Harvester harvester;
 
+	private volatile @Nullable Timer latency;
+
+	private volatile @Nullable Timer mark;
+
+	private volatile @Nullable Timer purge;
+
+	/**
+	 * Creates the binder and makes it the harvester's observer.
+	 * @param harvester the harvester to measure
+	 */
 	public HarvestMetrics(Harvester harvester) {
 		this.harvester = harvester;
+		harvester.setObserver(this);
+	}
+
+	@Override
+	public void recordAcknowledged(Instant createTime, Instant acknowledged) {
+		Timer timer = this.latency;
+		if (timer != null && !createTime.equals(Instant.EPOCH)) {
+			timer.record(Duration.between(createTime, acknowledged));
+		}
+	}
+
+	@Override
+	public void markCompleted(Duration duration, int rows) {
+		Timer timer = this.mark;
+		if (timer != null) {
+			timer.record(duration);
+		}
+	}
+
+	@Override
+	public void purgeCompleted(Duration duration, int rows) {
+		Timer timer = this.purge;
+		if (timer != null) {
+			timer.record(duration);
+		}
 	}
 
 	@Override
@@ -52,6 +96,13 @@ public class HarvestMetrics implements MeterBinder {
 			.description("Current leadership epoch, 0 when not leading")
 			.tags(tags)
 			.register(registry);
+		this.latency = Timer.builder("harvest.records.latency")
+			.description("Time from writing an outbox row to Kafka's acknowledgement of its record")
+			.publishPercentileHistogram()
+			.tags(tags)
+			.register(registry);
+		this.mark = Timer.builder("harvest.mark").description("Mark statement time").tags(tags).register(registry);
+		this.purge = Timer.builder("harvest.purge").description("Purge statement time").tags(tags).register(registry);
 	}
 
 }

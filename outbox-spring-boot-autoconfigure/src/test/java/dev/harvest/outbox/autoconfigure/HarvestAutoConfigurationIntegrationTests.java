@@ -8,6 +8,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.actuate.autoconfigure.endpoint.EndpointAutoConfiguration;
@@ -17,6 +19,7 @@ import org.springframework.boot.health.autoconfigure.contributor.HealthContribut
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration;
 import org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -149,6 +152,31 @@ class HarvestAutoConfigurationIntegrationTests {
 						.until(() -> !consumer.poll(Duration.ofMillis(100)).isEmpty());
 					assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
 				}
+			});
+	}
+
+	@Test
+	void metricsMeasureLatencyAndStatementsWithoutRecordKeys() {
+		String topic = this.infrastructure.newTopic("metrics", 1);
+		this.contextRunner
+			.withConfiguration(AutoConfigurations.of(MetricsAutoConfiguration.class, HarvestMetricsAutoConfiguration.class))
+			.withBean(SimpleMeterRegistry.class, SimpleMeterRegistry::new)
+			.run((context) -> {
+				Harvester harvester = context.getBean(Harvester.class);
+				MeterRegistry registry = context.getBean(MeterRegistry.class);
+				await().atMost(Duration.ofSeconds(30)).until(harvester::isLeader);
+				new TransactionTemplate(context.getBean(PlatformTransactionManager.class)).executeWithoutResult(
+						(status) -> context.getBean(OutboxStasher.class).stash(topic, "secret-key", "v"));
+				await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+					assertThat(registry.get("harvest.records.latency").timer().count()).isEqualTo(1);
+					assertThat(registry.get("harvest.records.published").functionCounter().count()).isEqualTo(1);
+					// The acknowledged row is deleted shortly after, off the send path.
+					assertThat(registry.get("harvest.purge").timer().count()).isPositive();
+				});
+				assertThat(registry.get("harvest.leader").gauge().value()).isEqualTo(1);
+				assertThat(registry.get("harvest.mark").timer().count()).isPositive();
+				assertThat(registry.getMeters()).allSatisfy((meter) -> assertThat(meter.getId().getTags())
+					.noneSatisfy((tag) -> assertThat(tag.getValue()).contains("secret-key")));
 			});
 	}
 
