@@ -1,5 +1,7 @@
 package dev.harvest.outbox.autoconfigure;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.diagnostics.FailureAnalyzer;
 
@@ -13,7 +15,7 @@ import dev.harvest.outbox.neli.LeaderTopicUnavailableException;
 class HarvestInfrastructureFailureAnalyzer implements FailureAnalyzer {
 
 	@Override
-	public FailureAnalysis analyze(Throwable failure) {
+	public @Nullable FailureAnalysis analyze(Throwable failure) {
 		OutboxTableMissingException missingTable = find(failure, OutboxTableMissingException.class);
 		if (missingTable != null) {
 			return new FailureAnalysis("Harvest's outbox table '" + missingTable.getTable() + "' is missing or incomplete: "
@@ -38,7 +40,7 @@ class HarvestInfrastructureFailureAnalyzer implements FailureAnalyzer {
 		return null;
 	}
 
-	private static <T extends Throwable> T find(Throwable failure, Class<T> type) {
+	private static <T extends Throwable> @Nullable T find(Throwable failure, Class<T> type) {
 		Throwable candidate = failure;
 		while (candidate != null) {
 			if (type.isInstance(candidate)) {
