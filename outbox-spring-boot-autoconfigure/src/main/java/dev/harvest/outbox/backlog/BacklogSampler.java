@@ -131,7 +131,7 @@ public final class BacklogSampler {
 			finally {
 				// Read-only work: end any transaction the pool left open rather than commit it.
 				if (!autoCommit) {
-					connection.rollback();
+					rollbackQuietly(connection);
 				}
 			}
 		}
@@ -230,6 +230,15 @@ public final class BacklogSampler {
 	private static Instant instant(@Nullable Timestamp timestamp) {
 		Assert.state(timestamp != null, "create_time must not be null");
 		return timestamp.toInstant();
+	}
+
+	private static void rollbackQuietly(Connection connection) {
+		try {
+			connection.rollback();
+		}
+		catch (SQLException ex) {
+			// Nothing was written; a broken connection is the pool's to discard.
+		}
 	}
 
 	private static Duration queryTimeout(Duration sampleInterval) {
