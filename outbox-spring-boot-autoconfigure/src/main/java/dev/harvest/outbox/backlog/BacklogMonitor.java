@@ -26,8 +26,8 @@ import dev.harvest.outbox.harvest.event.HarvestEventListener;
  * Samples the outbox on a timer, judges the window of samples and keeps the latest
  * {@link BacklogReport}, which {@link #report()} returns without any I/O. Tells a listener
  * about status changes with {@link BacklogStatusChanged}: on every change, every renotify
- * interval while the status calls for attention, and once on the return to OK; a healthy
- * start is not news. Samples are taken on one daemon thread, {@code harvest-backlog-<name>}.
+ * interval while the status reported is not OK, and once on the return to OK; a healthy start
+ * is not news, and neither is a sampler that fails from the start. Samples are taken on one daemon thread, {@code harvest-backlog-<name>}.
  */
 public final class BacklogMonitor implements AutoCloseable {
 
@@ -359,7 +359,7 @@ public final class BacklogMonitor implements AutoCloseable {
 			this.notifiedAt = now;
 			this.notifiedAny = true;
 		}
-		else if (status.isAlert() && this.notifiedAt != null
+		else if (status != BacklogStatus.OK && this.notifiedAt != null
 				&& Duration.between(this.notifiedAt, now).compareTo(this.settings.renotifyInterval()) >= 0) {
 			publish(new BacklogStatusChanged(status, status, current.reasons()));
 			this.notifiedAt = now;

@@ -23,8 +23,7 @@ import dev.harvest.outbox.harvest.InvalidLimitException;
  * {@code null} for no such check
  * @param ageError an oldest row at least this old makes the status at least STALL, or
  * {@code null} for no such check
- * @param renotifyInterval while the status calls for attention, the status event is repeated
- * this often
+ * @param renotifyInterval while the status is not OK, the status event is repeated this often
  */
 public record BacklogSettings(Duration sampleInterval, int window, int countCap, int topK, double minimumComplete,
 		long allowedBacklog, @Nullable Duration ageWarn, @Nullable Duration ageError, Duration renotifyInterval) {

@@ -5,8 +5,8 @@ import java.util.List;
 import dev.harvest.outbox.harvest.event.HarvestEvent;
 
 /**
- * The backlog status changed, or stayed one that calls for attention for another reminder
- * interval (then {@code previous} equals {@code current}). A return to OK is reported once.
+ * The backlog status changed, or stayed other than OK for another reminder interval (then
+ * {@code previous} equals {@code current}). A return to OK is reported once.
  *
  * @param previous the status reported before, {@link BacklogStatus#NOTFOUND} when none was
  * @param current the status now

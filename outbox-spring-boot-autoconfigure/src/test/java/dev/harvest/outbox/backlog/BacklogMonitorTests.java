@@ -150,6 +150,21 @@ class BacklogMonitorTests {
 	}
 
 	@Test
+	void notFoundAfterAnAlertIsRepeatedToo() {
+		this.outbox.growing();
+		steps(2);
+		this.outbox.failing(true);
+		steps(4);
+		assertThat(this.events).extracting(BacklogStatusChanged::current)
+			.containsExactly(BacklogStatus.WARN, BacklogStatus.NOTFOUND);
+		steps(6);
+		assertThat(this.events).extracting(BacklogStatusChanged::previous, BacklogStatusChanged::current)
+			.containsExactly(tuple(BacklogStatus.OK, BacklogStatus.WARN),
+					tuple(BacklogStatus.WARN, BacklogStatus.NOTFOUND),
+					tuple(BacklogStatus.NOTFOUND, BacklogStatus.NOTFOUND));
+	}
+
+	@Test
 	void samplerFailingFromTheStartIsNotNews() {
 		this.outbox.failing(true);
 		steps(6);
