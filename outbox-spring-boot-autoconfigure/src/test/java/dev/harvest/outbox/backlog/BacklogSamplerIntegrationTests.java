@@ -152,8 +152,8 @@ class BacklogSamplerIntegrationTests {
 	@Test
 	void quarantinedRowsAreCounted() throws SQLException {
 		execute("INSERT INTO " + this.table.quarantine().sql() + " (id, create_time, kafka_topic, kafka_key,"
-				+ " kafka_header_keys, kafka_header_values, attempts) VALUES (1, now(), 'orders', 'a', '{}', '{}', 3),"
-				+ " (2, now(), 'orders', 'b', '{}', '{}', 3)");
+				+ " kafka_header_keys, kafka_header_values, attempts, policy) VALUES"
+				+ " (1, now(), 'orders', 'a', '{}', '{}', 3, 'HOLD_KEY'), (2, now(), 'orders', 'b', '{}', '{}', 3, 'HOLD_KEY')");
 		assertThat(sampler(100, 10).sample().quarantined()).isEqualTo(2);
 	}
 
