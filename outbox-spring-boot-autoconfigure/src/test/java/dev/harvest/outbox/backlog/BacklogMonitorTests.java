@@ -17,6 +17,7 @@ import dev.harvest.outbox.harvest.event.HarvestEvent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
+import dev.harvest.outbox.test.MutableClock;
 
 /**
  * Tests for {@link BacklogMonitor}, sampling a scripted outbox on the test thread with a clock

@@ -25,6 +25,7 @@ import dev.harvest.outbox.backlog.LeaderView;
 import dev.harvest.outbox.harvest.event.HarvestEvent;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import dev.harvest.outbox.test.MutableClock;
 
 /**
  * Tests for {@link MembershipView} with a scripted group description and a clock that moves
