@@ -3,6 +3,8 @@ package dev.harvest.outbox.harvest;
 import java.time.Duration;
 import java.time.Instant;
 
+import dev.harvest.outbox.kafka.SendFailureKind;
+
 /**
  * Told about timings inside the harvester, for metrics. Called on the harvester's own threads
  * (the producer I/O thread for acknowledgements), so implementations must be quick and must not
@@ -20,6 +22,21 @@ public interface HarvestObserver {
 	 * @param acknowledged when the acknowledgement arrived
 	 */
 	default void recordAcknowledged(Instant createTime, Instant acknowledged) {
+	}
+
+	/**
+	 * A send failed.
+	 * @param failure what the producer reported
+	 * @param kind how the harvester classified it
+	 */
+	default void recordFailed(Throwable failure, SendFailureKind kind) {
+	}
+
+	/**
+	 * A row moved to quarantine.
+	 * @param policy the policy it was quarantined under
+	 */
+	default void recordQuarantined(PoisonPolicy policy) {
 	}
 
 	/**

@@ -25,6 +25,7 @@ import org.springframework.util.Assert;
 import dev.harvest.outbox.harvest.event.HarvestEventListener;
 import dev.harvest.outbox.harvest.event.MeterStats;
 import dev.harvest.outbox.jdbc.OutboxStore;
+import dev.harvest.outbox.jdbc.QuarantineStore;
 import dev.harvest.outbox.kafka.KafkaSenderShard;
 import dev.harvest.outbox.kafka.ShardProducerFactories;
 import dev.harvest.outbox.neli.LeaderElection;
@@ -36,10 +37,11 @@ import dev.harvest.outbox.neli.NeliConfig;
  * returns at once, and stopping drains records in flight before letting go of leadership.
  *
  * <p>Threads: the election's own thread; a marker thread ({@code harvest-marker-<name>}) that
- * takes the epoch and marks rows; one thread per sender shard
- * ({@code harvest-send-<name>-<i>}), each with its own producer and bounded buffer; and a purge
- * thread ({@code harvest-purge-<name>}) that deletes acknowledged rows in batches. Producer
- * callbacks only update memory.
+ * takes the epoch, marks rows and applies the poison policy; one thread per sender shard
+ * ({@code harvest-send-<name>-<i>}), each with its own producer and bounded buffer; a purge
+ * thread ({@code harvest-purge-<name>}) that deletes acknowledged rows in batches; and an event
+ * thread ({@code harvest-events-<name>}) that hands record and key events to the listener.
+ * Producer callbacks only update memory.
  */
 public final class Harvester implements SmartLifecycle {
 
@@ -58,6 +60,8 @@ public final class Harvester implements SmartLifecycle {
 
 	private final OutboxStore store;
 
+	private final QuarantineStore quarantineStore;
+
 	private final LeaderElection election;
 
 	private final IntFunction<? extends ProducerFactory<String, byte[]>> shardProducerFactories;
@@ -73,6 +77,10 @@ public final class Harvester implements SmartLifecycle {
 	private final LeadershipTransitions leadership;
 
 	private final Purger purger;
+
+	private final EventRelay recordEvents;
+
+	private final Clock clock;
 
 	private final ReentrantLock lifecycleLock = new ReentrantLock();
 
@@ -98,6 +106,7 @@ public final class Harvester implements SmartLifecycle {
 	public Harvester(DataSource dataSource, ProducerFactory<?, ?> producerFactory,
 			Map<String, Object> consumerProperties, Config config, HarvestEventListener listener) {
 		this(HarvesterComponents.outboxStore(checkDataSource(dataSource), checkConfig(config).outboxTable()),
+				HarvesterComponents.quarantineStore(dataSource, config.outboxTable()),
 				HarvesterComponents.leaderElection(NeliConfig.from(config), consumerProperties,
 						checkProducerFactory(producerFactory).getConfigurationProperties()),
 				new ShardProducerFactories(producerFactory, config.name())::forShard,
@@ -106,32 +115,36 @@ public final class Harvester implements SmartLifecycle {
 				config, listener);
 	}
 
-	Harvester(OutboxStore store, LeaderElection election,
+	Harvester(OutboxStore store, QuarantineStore quarantineStore, LeaderElection election,
 			IntFunction<? extends ProducerFactory<String, byte[]>> shardProducerFactories,
 			@Nullable WakeUpSource wakeUps, Config config, HarvestEventListener listener) {
-		this(store, election, shardProducerFactories, wakeUps, config, listener,
+		this(store, quarantineStore, election, shardProducerFactories, wakeUps, config, listener,
 				new RetryBackoff(config.retry().initialBackoff(), config.retry().maxBackoff()), Clock.systemUTC());
 	}
 
-	Harvester(OutboxStore store, LeaderElection election,
+	Harvester(OutboxStore store, QuarantineStore quarantineStore, LeaderElection election,
 			IntFunction<? extends ProducerFactory<String, byte[]>> shardProducerFactories,
 			@Nullable WakeUpSource wakeUps, Config config, HarvestEventListener listener, RetryBackoff retryBackoff,
 			Clock clock) {
 		Assert.notNull(store, "'store' must not be null");
+		Assert.notNull(quarantineStore, "'quarantineStore' must not be null");
 		Assert.notNull(election, "'election' must not be null");
 		Assert.notNull(shardProducerFactories, "'shardProducerFactories' must not be null");
 		Assert.notNull(config, "'config' must not be null");
 		Assert.notNull(listener, "'listener' must not be null");
 		this.store = store;
+		this.quarantineStore = quarantineStore;
 		this.election = election;
 		this.shardProducerFactories = shardProducerFactories;
 		this.wakeUps = wakeUps;
 		this.config = config;
 		HarvestEvents events = new HarvestEvents(config.name(), listener);
+		this.clock = clock;
 		this.meter = new Meter("throughput", clock);
-		this.pipeline = new Pipeline(config, retryBackoff, this.meter, clock);
+		this.recordEvents = new EventRelay(config.name(), events);
+		this.pipeline = new Pipeline(config, retryBackoff, this.meter, this.recordEvents, clock);
 		this.leadership = new LeadershipTransitions(this.pipeline, events, config);
-		this.purger = new Purger(this.pipeline, store, this.meter, events, config, new HoldingPoisonRecordHandler());
+		this.purger = new Purger(this.pipeline, store, this.meter, events, config);
 	}
 
 	private static DataSource checkDataSource(DataSource dataSource) {
@@ -156,17 +169,6 @@ public final class Harvester implements SmartLifecycle {
 	public void setPhase(int phase) {
 		requireCreated("phase");
 		this.phase = phase;
-	}
-
-	/**
-	 * Sets what happens to records that cannot be published; only before the harvester starts.
-	 * By default their keys are held and the records logged.
-	 * @param poisonRecordHandler the handler
-	 */
-	public void setPoisonRecordHandler(PoisonRecordHandler poisonRecordHandler) {
-		Assert.notNull(poisonRecordHandler, "'poisonRecordHandler' must not be null");
-		requireCreated("poison record handler");
-		this.purger.setPoisonHandler(poisonRecordHandler);
 	}
 
 	private void requireCreated(String what) {
@@ -196,7 +198,10 @@ public final class Harvester implements SmartLifecycle {
 					+ "' was stopped and cannot be started again; create a new one");
 			this.meter.restart();
 			String name = this.config.name();
-			this.threads.add(new Thread(new Marker(this.pipeline, this.leadership, this.store, this.config, this.wakeUps),
+			Quarantine quarantine = new Quarantine(this.pipeline, this.leadership, this.store, this.quarantineStore,
+					this.config, this.recordEvents, this.clock);
+			this.threads.add(new Thread(
+					new Marker(this.pipeline, this.leadership, this.store, quarantine, this.config, this.wakeUps),
 					"harvest-marker-" + name));
 			for (int i = 0; i < this.config.limits().sendConcurrency(); i++) {
 				KafkaSenderShard shard = new KafkaSenderShard(i, this.shardProducerFactories.apply(i));
@@ -204,6 +209,7 @@ public final class Harvester implements SmartLifecycle {
 						"harvest-send-" + name + "-" + i));
 			}
 			this.threads.add(new Thread(this.purger, "harvest-purge-" + name));
+			this.recordEvents.start();
 			this.threads.forEach(Thread::start);
 			try {
 				this.election.start(this.leadership);
@@ -211,6 +217,7 @@ public final class Harvester implements SmartLifecycle {
 			catch (RuntimeException ex) {
 				this.pipeline.shutdown();
 				joinThreads(System.nanoTime() + THREAD_JOIN_RESERVE_NANOS);
+				this.recordEvents.close(Duration.ofNanos(THREAD_JOIN_RESERVE_NANOS));
 				this.state = HarvestState.STOPPED;
 				throw ex;
 			}
@@ -302,6 +309,8 @@ public final class Harvester implements SmartLifecycle {
 		finally {
 			this.pipeline.shutdown();
 			joinThreads(finalDeadline);
+			this.recordEvents.close(Duration.ofNanos(Math.max(finalDeadline - System.nanoTime(), 0))
+				.plusMillis(100));
 			finishStop();
 		}
 	}
@@ -455,6 +464,24 @@ public final class Harvester implements SmartLifecycle {
 	 */
 	public MeterStats meterStats() {
 		return this.meter.peek();
+	}
+
+	/**
+	 * Returns the number of keys this leader holds back because one of their records could
+	 * not be published (held, parked, or waiting for the poison policy).
+	 * @return the held keys, 0 when not leading
+	 */
+	public int heldKeys() {
+		return this.pipeline.counters().heldKeys();
+	}
+
+	/**
+	 * Asks the leader to compare its held keys with the quarantine table now rather than at
+	 * its next check, for example right after an operator retried, released or replayed a
+	 * key. Does nothing when not leading.
+	 */
+	public void checkHeldKeys() {
+		this.pipeline.checkHoldsNow();
 	}
 
 	/**

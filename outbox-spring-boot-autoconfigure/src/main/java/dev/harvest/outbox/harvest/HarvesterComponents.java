@@ -7,17 +7,19 @@ import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 
 import dev.harvest.outbox.jdbc.JdbcOutboxStore;
+import dev.harvest.outbox.jdbc.JdbcQuarantineStore;
 import dev.harvest.outbox.jdbc.OutboxNotificationListener;
 import dev.harvest.outbox.jdbc.OutboxStore;
 import dev.harvest.outbox.jdbc.OutboxTable;
+import dev.harvest.outbox.jdbc.QuarantineStore;
 import dev.harvest.outbox.neli.KafkaLeaderElection;
 import dev.harvest.outbox.neli.LeaderElection;
 import dev.harvest.outbox.neli.NeliConfig;
 
 /**
  * Creates the PostgreSQL and Kafka implementations a {@link Harvester} runs with in
- * production: the JDBC outbox store, the Kafka leader election and the outbox notification
- * listener.
+ * production: the JDBC outbox and quarantine stores, the Kafka leader election and the outbox
+ * notification listener.
  */
 final class HarvesterComponents {
 
@@ -26,6 +28,10 @@ final class HarvesterComponents {
 
 	static OutboxStore outboxStore(DataSource dataSource, OutboxTable table) {
 		return new JdbcOutboxStore(dataSource, table);
+	}
+
+	static QuarantineStore quarantineStore(DataSource dataSource, OutboxTable table) {
+		return new JdbcQuarantineStore(dataSource, table);
 	}
 
 	static LeaderElection leaderElection(NeliConfig config, Map<String, Object> consumerProperties,

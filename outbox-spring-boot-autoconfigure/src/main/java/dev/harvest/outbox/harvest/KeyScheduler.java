@@ -6,6 +6,7 @@ import java.util.BitSet;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -22,9 +23,11 @@ import dev.harvest.outbox.jdbc.OutboxRow;
 /**
  * Orders marked records per key and hands them to sender shards: records of a key wait in id
  * order, at most one record per key is in flight, and a key that is busy, backing off or held
- * never holds up other keys. Also remembers acknowledged ids until they are purged, so that a
- * row in hand is never taken twice. Not thread-safe: the caller guards it with one lock, and it
- * never blocks.
+ * never holds up other keys. Keys that need the database before they can go on (a record that
+ * cannot be published, rows of a held or parked key, a key an operator released) wait as
+ * {@link KeyWork} for the marker. Also remembers acknowledged ids until they are purged, so
+ * that a row in hand is never taken twice. Not thread-safe: the caller guards it with one lock,
+ * and it never blocks.
  */
 final class KeyScheduler {
 
@@ -49,7 +52,11 @@ final class KeyScheduler {
 	private final PriorityQueue<KeyQueue> backingOff = new PriorityQueue<>(
 			Comparator.comparingLong((KeyQueue queue) -> queue.retryAtNanos));
 
-	private final ArrayDeque<ScheduledRecord> poisoned = new ArrayDeque<>();
+	/** Keys that need the database before they can go on, in the order they came to need it. */
+	private final ArrayDeque<KeyQueue> work = new ArrayDeque<>();
+
+	/** Keys whose rows are not to be marked while they are held. */
+	private final Set<RecordKey> excluded = new LinkedHashSet<>();
 
 	private int queued;
 
@@ -89,7 +96,7 @@ final class KeyScheduler {
 			this.records.put(row.id(), record);
 			this.queued++;
 			added++;
-			offerReady(queue);
+			afterChange(queue);
 		}
 		return added;
 	}
@@ -106,7 +113,7 @@ final class KeyScheduler {
 	/**
 	 * Moves the head records of ready keys into the shard buffers, as long as a shard has room
 	 * and the in-flight cap allows; keys whose backoff is over become ready first. A defective
-	 * head record goes to the poison list instead of a shard.
+	 * head record makes its key wait for a poison decision instead.
 	 * @param nowNanos the current time
 	 * @return the shards that were given records
 	 */
@@ -188,10 +195,12 @@ final class KeyScheduler {
 		queue.retryAtNanos = retryAtNanos;
 		queue.backingOff = true;
 		this.backingOff.add(queue);
+		afterChange(queue);
 	}
 
 	/**
-	 * Holds a record that ran out of attempts, with its key, until the poison handler decides.
+	 * Holds a record that ran out of attempts, with its key, until the poison policy is
+	 * applied.
 	 * @param record the record
 	 * @param nowNanos the current time
 	 */
@@ -211,54 +220,180 @@ final class KeyScheduler {
 	}
 
 	/**
-	 * Returns and clears the records waiting for a poison decision.
-	 * @return the records
+	 * Returns and clears the keys that need the database, each with a snapshot of what is to
+	 * be done; a key whose work fails comes back with {@link #workFailed(KeyWork)}.
+	 * @return the work, in the order keys came to need it
 	 */
-	List<ScheduledRecord> takePoisoned() {
-		List<ScheduledRecord> taken = new ArrayList<>(this.poisoned);
-		this.poisoned.clear();
+	List<KeyWork> takeWork() {
+		List<KeyWork> taken = new ArrayList<>(this.work.size());
+		for (KeyQueue queue : this.work) {
+			queue.inWork = false;
+			List<Long> ids = queue.records.stream().map(ScheduledRecord::id).toList();
+			if (queue.hold == Hold.PENDING) {
+				taken.add(new KeyWork(KeyWork.Kind.DECIDE, queue.key, queue.poisoned, ids));
+			}
+			else if (queue.releaseRequested) {
+				taken.add(new KeyWork(KeyWork.Kind.RELEASE, queue.key, null, ids));
+			}
+			else if (!ids.isEmpty() && queue.hold == Hold.PARKED) {
+				taken.add(new KeyWork(KeyWork.Kind.PARK, queue.key, null, ids));
+			}
+			else if (!ids.isEmpty() && queue.hold == Hold.HELD) {
+				taken.add(new KeyWork(KeyWork.Kind.UNMARK, queue.key, null, ids));
+			}
+		}
+		this.work.clear();
 		return taken;
 	}
 
-	boolean hasPoisoned() {
-		return !this.poisoned.isEmpty();
+	boolean hasWork() {
+		return !this.work.isEmpty();
 	}
 
 	/**
-	 * Applies the poison handler's decision; ignored when the record was dropped meanwhile.
-	 * @param record the record
-	 * @param disposition the decision
+	 * The poisoned record moved to quarantine and its key is held: the records of the key
+	 * that were queued lost their leader id in the same transaction and are dropped, and the
+	 * key's rows are left out of marking until it is released.
+	 * @param work the decision
 	 * @param nowNanos the current time
 	 */
-	void decide(ScheduledRecord record, PoisonRecordHandler.Disposition disposition, long nowNanos) {
-		if (record.state() != State.POISONED) {
+	void keyHeld(KeyWork work, long nowNanos) {
+		KeyQueue queue = poisonedQueue(work);
+		if (queue == null) {
 			return;
 		}
-		KeyQueue queue = this.keys.get(record.key());
-		switch (disposition) {
-			case HOLD -> {
-				record.moveTo(State.QUEUED, nowNanos);
-				insertInIdOrder(queue.records, record);
-				this.queued++;
-			}
-			case REMOVED_HOLD_KEY -> {
-				this.records.remove(record.id());
-				record.moveTo(State.DONE, nowNanos);
-			}
-			case REMOVED_RELEASE_KEY -> {
-				this.records.remove(record.id());
-				record.moveTo(State.DONE, nowNanos);
-				queue.held = false;
-				this.heldKeys--;
-				offerReady(queue);
-				removeIfIdle(queue);
-			}
+		finishPoisoned(queue, nowNanos);
+		drop(queue, work.ids(), nowNanos);
+		queue.hold = Hold.HELD;
+		this.excluded.add(queue.key);
+		afterChange(queue);
+	}
+
+	/**
+	 * The poisoned record moved to quarantine and its key is parked: its queued and later
+	 * records follow it into quarantine as they come.
+	 * @param work the decision
+	 * @param nowNanos the current time
+	 */
+	void keyParked(KeyWork work, long nowNanos) {
+		KeyQueue queue = poisonedQueue(work);
+		if (queue == null) {
+			return;
+		}
+		finishPoisoned(queue, nowNanos);
+		queue.hold = Hold.PARKED;
+		afterChange(queue);
+	}
+
+	/**
+	 * The poisoned record left the outbox and its key goes on with its next record: the
+	 * record was quarantined without holding its key, or it was no longer in the outbox.
+	 * @param work the decision
+	 * @param nowNanos the current time
+	 */
+	void keyContinues(KeyWork work, long nowNanos) {
+		KeyQueue queue = poisonedQueue(work);
+		if (queue == null) {
+			return;
+		}
+		finishPoisoned(queue, nowNanos);
+		unhold(queue);
+	}
+
+	/**
+	 * Rows of a held or parked key left the outbox (parked) or lost their leader id
+	 * (unmarked), so they are dropped from memory; the key stays as it is.
+	 * @param work the work that was done
+	 * @param nowNanos the current time
+	 */
+	void rowsLeft(KeyWork work, long nowNanos) {
+		KeyQueue queue = this.keys.get(work.key());
+		if (queue != null) {
+			drop(queue, work.ids(), nowNanos);
+			afterChange(queue);
 		}
 	}
 
 	/**
-	 * Drops every record that has not been sent (queued, buffered, poisoned) and every key
-	 * hold, as when leadership ends. Records in flight stay until Kafka answers.
+	 * A held or parked key is no longer held in quarantine: the records of it that were in
+	 * memory lost their leader id and are dropped, and the key goes on. Its rows must then be
+	 * marked again from the head of the outbox, so that they go out in id order.
+	 * @param work the release
+	 * @param nowNanos the current time
+	 */
+	void keyReleased(KeyWork work, long nowNanos) {
+		KeyQueue queue = this.keys.get(work.key());
+		if (queue == null || queue.hold == Hold.NONE || queue.hold == Hold.PENDING) {
+			return;
+		}
+		drop(queue, work.ids(), nowNanos);
+		queue.releaseRequested = false;
+		unhold(queue);
+	}
+
+	/**
+	 * Puts a key whose work failed back into the work queue, unchanged.
+	 * @param work the work
+	 */
+	void workFailed(KeyWork work) {
+		KeyQueue queue = this.keys.get(work.key());
+		if (queue != null) {
+			afterChange(queue);
+		}
+	}
+
+	/**
+	 * Takes up the keys held in quarantine, as a new leader must before it marks: held keys
+	 * are left out of marking, and the rows of parked keys go to quarantine as they come.
+	 * @param heldKeys the held keys and their policies
+	 */
+	void loadHolds(Map<RecordKey, PoisonPolicy> heldKeys) {
+		heldKeys.forEach((key, policy) -> {
+			KeyQueue queue = this.keys.computeIfAbsent(key, (k) -> new KeyQueue(k, k.shard(this.shardCount)));
+			if (queue.hold != Hold.NONE) {
+				return;
+			}
+			this.heldKeys++;
+			if (policy == PoisonPolicy.PARK_KEY) {
+				queue.hold = Hold.PARKED;
+			}
+			else {
+				queue.hold = Hold.HELD;
+				this.excluded.add(key);
+			}
+			afterChange(queue);
+		});
+	}
+
+	/**
+	 * Asks for the release of every held or parked key that quarantine no longer holds.
+	 * @param stillHeld the keys quarantine holds
+	 * @return the number of keys to release
+	 */
+	int releaseAllBut(Set<RecordKey> stillHeld) {
+		int released = 0;
+		for (KeyQueue queue : this.keys.values()) {
+			if ((queue.hold == Hold.HELD || queue.hold == Hold.PARKED) && !queue.releaseRequested
+					&& !stillHeld.contains(queue.key)) {
+				queue.releaseRequested = true;
+				offerWork(queue);
+				released++;
+			}
+		}
+		return released;
+	}
+
+	/**
+	 * Returns the keys whose rows are not to be marked.
+	 * @return the held keys
+	 */
+	Set<RecordKey> excludedKeys() {
+		return Set.copyOf(this.excluded);
+	}
+
+	/**
+	 * Drops every record that has not been sent (queued, buffered, poisoned), every key hold
+	 * and all work on keys, as when leadership ends. Records in flight stay until Kafka answers.
 	 * @param nowNanos the current time
 	 * @return the number of records dropped
 	 */
@@ -283,10 +418,14 @@ final class KeyScheduler {
 			keysReady.clear();
 		}
 		this.backingOff.clear();
-		this.poisoned.clear();
+		this.work.clear();
+		this.excluded.clear();
 		for (KeyQueue queue : this.keys.values()) {
 			queue.records.clear();
-			queue.held = false;
+			queue.hold = Hold.NONE;
+			queue.poisoned = null;
+			queue.releaseRequested = false;
+			queue.inWork = false;
 			queue.backingOff = false;
 			queue.inReady = false;
 		}
@@ -397,7 +536,7 @@ final class KeyScheduler {
 		this.inFlight--;
 		this.records.remove(record.id());
 		record.moveTo(State.DONE, record.sinceNanos());
-		offerReady(queue);
+		afterChange(queue);
 		removeIfIdle(queue);
 	}
 
@@ -408,13 +547,78 @@ final class KeyScheduler {
 	}
 
 	private void poison(KeyQueue queue, ScheduledRecord record, long nowNanos) {
-		// The key is held while the handler decides, so that nothing overtakes the record.
-		if (!queue.held) {
-			queue.held = true;
+		// The key waits while the policy is applied, so that nothing overtakes the record.
+		if (queue.hold == Hold.NONE) {
 			this.heldKeys++;
 		}
+		queue.hold = Hold.PENDING;
+		queue.poisoned = record;
+		this.excluded.remove(queue.key);
 		record.moveTo(State.POISONED, nowNanos);
-		this.poisoned.addLast(record);
+		offerWork(queue);
+	}
+
+	private @Nullable KeyQueue poisonedQueue(KeyWork work) {
+		KeyQueue queue = this.keys.get(work.key());
+		if (queue == null || queue.hold != Hold.PENDING || queue.poisoned != work.poisoned()) {
+			return null;
+		}
+		return queue;
+	}
+
+	private void finishPoisoned(KeyQueue queue, long nowNanos) {
+		ScheduledRecord record = queue.poisoned;
+		queue.poisoned = null;
+		if (record != null) {
+			this.records.remove(record.id());
+			record.moveTo(State.DONE, nowNanos);
+		}
+	}
+
+	private void unhold(KeyQueue queue) {
+		if (queue.hold != Hold.NONE) {
+			this.heldKeys--;
+		}
+		queue.hold = Hold.NONE;
+		this.excluded.remove(queue.key);
+		afterChange(queue);
+		removeIfIdle(queue);
+	}
+
+	private void drop(KeyQueue queue, Collection<Long> ids, long nowNanos) {
+		if (ids.isEmpty()) {
+			return;
+		}
+		Set<Long> dropping = new HashSet<>(ids);
+		for (Iterator<ScheduledRecord> iterator = queue.records.iterator(); iterator.hasNext();) {
+			ScheduledRecord record = iterator.next();
+			if (dropping.contains(record.id())) {
+				iterator.remove();
+				this.records.remove(record.id());
+				record.moveTo(State.DONE, nowNanos);
+				this.queued--;
+			}
+		}
+	}
+
+	/**
+	 * Puts a key where its state says it belongs: among the ready keys of its shard, or
+	 * among the keys that need the database.
+	 */
+	private void afterChange(KeyQueue queue) {
+		if (queue.needsWork()) {
+			offerWork(queue);
+		}
+		else {
+			offerReady(queue);
+		}
+	}
+
+	private void offerWork(KeyQueue queue) {
+		if (!queue.inWork) {
+			queue.inWork = true;
+			this.work.addLast(queue);
+		}
 	}
 
 	private void promoteDue(long nowNanos) {
@@ -449,7 +653,8 @@ final class KeyScheduler {
 	}
 
 	private void removeIfIdle(KeyQueue queue) {
-		if (queue.records.isEmpty() && !queue.busy && !queue.held && !queue.backingOff && !queue.inReady) {
+		if (queue.records.isEmpty() && !queue.busy && queue.hold == Hold.NONE && !queue.backingOff && !queue.inReady
+				&& !queue.inWork) {
 			this.keys.remove(queue.key, queue);
 		}
 	}
@@ -490,8 +695,16 @@ final class KeyScheduler {
 		/** A record of this key is dispatched or in flight. */
 		boolean busy;
 
-		/** The key is blocked behind a record that cannot be published. */
-		boolean held;
+		/** Whether, and how, the key is blocked behind a record that cannot be published. */
+		Hold hold = Hold.NONE;
+
+		/** The record waiting for the poison policy, while the hold is pending. */
+		@Nullable ScheduledRecord poisoned;
+
+		/** Quarantine no longer holds the key; its release waits for the marker. */
+		boolean releaseRequested;
+
+		boolean inWork;
 
 		boolean backingOff;
 
@@ -505,8 +718,32 @@ final class KeyScheduler {
 		}
 
 		boolean isReady() {
-			return !this.busy && !this.held && !this.backingOff && !this.records.isEmpty();
+			return !this.busy && this.hold == Hold.NONE && !this.backingOff && !this.records.isEmpty();
 		}
+
+		boolean needsWork() {
+			return this.hold == Hold.PENDING || this.releaseRequested
+					|| ((this.hold == Hold.HELD || this.hold == Hold.PARKED) && !this.records.isEmpty());
+		}
+
+	}
+
+	/**
+	 * Whether and how a key is blocked behind a record that cannot be published.
+	 */
+	private enum Hold {
+
+		/** Not blocked. */
+		NONE,
+
+		/** Waiting while the poison policy is applied to its record. */
+		PENDING,
+
+		/** Held: its rows wait in the outbox and are not marked. */
+		HELD,
+
+		/** Parked: its rows follow its poison record into quarantine. */
+		PARKED
 
 	}
 

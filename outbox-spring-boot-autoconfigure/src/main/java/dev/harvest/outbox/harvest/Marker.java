@@ -8,13 +8,15 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import dev.harvest.outbox.harvest.Pipeline.MarkerTask;
+import dev.harvest.outbox.jdbc.HeldKey;
 import dev.harvest.outbox.jdbc.MarkResult;
 import dev.harvest.outbox.jdbc.OutboxRow;
 import dev.harvest.outbox.jdbc.OutboxStore;
 
 /**
- * The marker thread: takes the epoch when elected, then claims rows in id order from a cursor,
- * rescans below the cursor for rows that committed late, and mints a new leader id when a
+ * The marker thread: takes the epoch when elected, takes up the keys held in quarantine, then
+ * claims rows in id order from a cursor, rescans below the cursor for rows that committed
+ * late, applies the poison policy through {@link Quarantine}, and mints a new leader id when a
  * mark statement may have claimed rows it never saw. Idles with a doubling backoff that a
  * wake-up cuts short, and never gives up on database errors.
  */
@@ -29,6 +31,8 @@ final class Marker implements Runnable {
 	private final LeadershipTransitions leadership;
 
 	private final OutboxStore store;
+
+	private final Quarantine quarantine;
 
 	private final Config config;
 
@@ -52,11 +56,12 @@ final class Marker implements Runnable {
 
 	private long backoffUntilNanos;
 
-	Marker(Pipeline pipeline, LeadershipTransitions leadership, OutboxStore store, Config config,
-			@Nullable WakeUpSource wakeUps) {
+	Marker(Pipeline pipeline, LeadershipTransitions leadership, OutboxStore store, Quarantine quarantine,
+			Config config, @Nullable WakeUpSource wakeUps) {
 		this.pipeline = pipeline;
 		this.leadership = leadership;
 		this.store = store;
+		this.quarantine = quarantine;
 		this.config = config;
 		this.limits = config.limits();
 		this.wakeUps = wakeUps;
@@ -84,6 +89,9 @@ final class Marker implements Runnable {
 					}
 					case ACQUIRE -> acquire(task.generation());
 					case REFRESH -> refresh(task.term());
+					case LOAD_HOLDS -> loadHolds(task.term());
+					case KEY_WORK -> keyWork(task.term());
+					case CHECK_HOLDS -> checkHolds(task.term());
 					case MARK -> mark(task.term());
 				}
 			}
@@ -151,6 +159,55 @@ final class Marker implements Runnable {
 		}
 	}
 
+	private void loadHolds(@Nullable Term term) {
+		if (term == null) {
+			return;
+		}
+		try {
+			this.quarantine.loadHolds(term);
+		}
+		catch (RuntimeException ex) {
+			this.pipeline.recordError("Reading held keys failed", ex);
+			warn("Harvester '" + this.config.name() + "' could not read the keys held in quarantine, and marks"
+					+ " nothing until it can; retrying in " + this.limits.ioErrorBackoff(), ex);
+			backOff();
+		}
+	}
+
+	private void keyWork(@Nullable Term term) {
+		if (term == null) {
+			return;
+		}
+		try {
+			if (this.quarantine.work(term)) {
+				// A released key's rows wait below the cursor; marking from the head again takes
+				// them in id order before anything newer of the key.
+				markFromHead();
+			}
+		}
+		catch (RuntimeException ex) {
+			this.pipeline.recordError("Applying the poison policy failed", ex);
+			warn("Harvester '" + this.config.name() + "' could not apply the poison policy; the keys concerned"
+					+ " wait and it retries in " + this.limits.ioErrorBackoff(), ex);
+			backOff();
+		}
+	}
+
+	private void checkHolds(@Nullable Term term) {
+		if (term == null) {
+			return;
+		}
+		try {
+			this.quarantine.checkHolds(term);
+		}
+		catch (RuntimeException ex) {
+			this.pipeline.recordError("Checking held keys failed", ex);
+			warn("Harvester '" + this.config.name() + "' could not check the keys held in quarantine; retrying in "
+					+ this.limits.ioErrorBackoff(), ex);
+			backOff();
+		}
+	}
+
 	private void mark(@Nullable Term term) {
 		if (term == null) {
 			return;
@@ -166,7 +223,11 @@ final class Marker implements Runnable {
 		MarkResult result;
 		try {
 			long started = System.nanoTime();
-			result = this.store.mark(this.config.leaderGroupId(), term.epoch(), term.leaderId(), afterId, upToId, limit);
+			List<HeldKey> held = this.pipeline.excludedKeys().stream()
+				.map((key) -> new HeldKey(key.topic(), key.key()))
+				.toList();
+			result = this.store.mark(this.config.leaderGroupId(), term.epoch(), term.leaderId(), afterId, upToId, limit,
+					held);
 			int rows = result.rows().size();
 			this.pipeline.observe((observer) -> observer
 				.markCompleted(java.time.Duration.ofNanos(System.nanoTime() - started), rows));
@@ -233,6 +294,10 @@ final class Marker implements Runnable {
 	}
 
 	private void startTerm() {
+		markFromHead();
+	}
+
+	private void markFromHead() {
 		this.cursor = 0;
 		this.forwardCameBackEmpty = false;
 		this.rescanAgain = false;

@@ -2,8 +2,10 @@ package dev.harvest.outbox.harvest;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.BitSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -14,6 +16,7 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
+import dev.harvest.outbox.harvest.event.RecordPublishFailed;
 import dev.harvest.outbox.jdbc.OutboxRow;
 import dev.harvest.outbox.kafka.SendFailureClassifier;
 import dev.harvest.outbox.kafka.SendFailureKind;
@@ -30,6 +33,8 @@ final class Pipeline {
 	static final long SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
 
 	private static final Log logger = LogFactory.getLog(Pipeline.class);
+
+	private static final long NO_RETRY = Long.MIN_VALUE;
 
 	private final ReentrantLock lock = new ReentrantLock();
 
@@ -75,6 +80,12 @@ final class Pipeline {
 
 	private boolean wakeUpRequested;
 
+	private boolean holdsLoaded;
+
+	private boolean holdCheckRequested;
+
+	private long nextHoldCheckNanos;
+
 	private long ackSequence;
 
 	private long purgedSequence;
@@ -91,6 +102,8 @@ final class Pipeline {
 
 	private volatile HarvestObserver observer = HarvestObserver.NONE;
 
+	private final EventRelay recordEvents;
+
 	private long failed;
 
 	private long retried;
@@ -103,9 +116,10 @@ final class Pipeline {
 
 	private volatile @Nullable HarvestError lastError;
 
-	Pipeline(Config config, RetryBackoff retryBackoff, Meter meter, Clock clock) {
+	Pipeline(Config config, RetryBackoff retryBackoff, Meter meter, EventRelay recordEvents, Clock clock) {
 		this.config = config;
 		this.meter = meter;
+		this.recordEvents = recordEvents;
 		this.limits = config.limits();
 		this.retryBackoff = retryBackoff;
 		this.clock = clock;
@@ -158,6 +172,7 @@ final class Pipeline {
 			this.term = newTerm;
 			this.leading = true;
 			this.refreshNeeded = false;
+			this.holdsLoaded = false;
 			this.wakeUpRequested = true;
 			signalAll();
 			return true;
@@ -351,6 +366,21 @@ final class Pipeline {
 						if (this.refreshNeeded) {
 							return MarkerTask.refresh(current);
 						}
+						// Nothing is marked before the held keys are known, lest a held key's
+						// rows be published.
+						if (!this.holdsLoaded) {
+							return MarkerTask.of(MarkerTask.Kind.LOAD_HOLDS, current);
+						}
+						if (this.scheduler.hasWork()) {
+							return MarkerTask.of(MarkerTask.Kind.KEY_WORK, current);
+						}
+						if (this.scheduler.heldKeys() > 0) {
+							if (this.holdCheckRequested || now - this.nextHoldCheckNanos >= 0) {
+								this.holdCheckRequested = false;
+								return MarkerTask.of(MarkerTask.Kind.CHECK_HOLDS, current);
+							}
+							wait = Math.min(wait, this.nextHoldCheckNanos - now);
+						}
 						if (!this.paused && hasRoom()) {
 							if (this.wakeUpRequested || now - idleUntilNanos >= 0) {
 								this.wakeUpRequested = false;
@@ -512,6 +542,7 @@ final class Pipeline {
 		}
 		String message = null;
 		boolean warn = false;
+		RecordPublishFailed event = null;
 		this.lock.lock();
 		try {
 			long now = System.nanoTime();
@@ -539,11 +570,19 @@ final class Pipeline {
 				}
 				else {
 					SendFailureKind kind = this.classifier.classify(failure);
-					message = failed(shard, state, record, producerGeneration, failure, kind, now);
+					Instant failedAt = this.clock.instant();
+					Failure outcome = failed(shard, state, record, producerGeneration, failure, kind, now, failedAt);
+					message = outcome.message();
+					event = new RecordPublishFailed(record.id(), record.key().topic(), record.key().key(),
+							record.attempts(), failure.getClass().getName(), kind.name(),
+							(outcome.retryAtNanos() != NO_RETRY)
+									? failedAt.plusNanos(Math.max(outcome.retryAtNanos() - now, 0)) : null);
 					// Retriable failures come in floods while a broker is away: warn about a
 					// record's first and every tenth, the rest at debug level.
 					warn = kind != SendFailureKind.RETRIABLE || record.attempts() == 1
 							|| record.attempts() % 10 == 0;
+					SendFailureKind observedKind = kind;
+					observe((observer) -> observer.recordFailed(failure, observedKind));
 				}
 			}
 			dispatch(now);
@@ -561,13 +600,16 @@ final class Pipeline {
 				logger.debug(message);
 			}
 		}
+		if (event != null) {
+			this.recordEvents.publish(event);
+		}
 	}
 
-	private String failed(int shard, ShardState state, ScheduledRecord record, int producerGeneration,
-			Exception failure, SendFailureKind kind, long now) {
+	private Failure failed(int shard, ShardState state, ScheduledRecord record, int producerGeneration,
+			Exception failure, SendFailureKind kind, long now, Instant failedAt) {
 		RetryPolicy retry = this.config.retry();
 		if (kind == SendFailureKind.FATAL) {
-			record.failed(failure, false);
+			record.failed(failure, false, failedAt);
 			if (producerGeneration == state.generation && !state.rebuildRequested) {
 				state.rebuildFailures++;
 				state.rebuildRequested = true;
@@ -578,23 +620,35 @@ final class Pipeline {
 			long retryAt = state.rebuildRequested ? state.rebuildAtNanos : now;
 			this.scheduler.retry(record, retryAt, now);
 			this.retried++;
-			return "Producer of harvest shard " + shard + " failed sending " + record + "; rebuilding it: " + failure;
+			return new Failure("Producer of harvest shard " + shard + " failed sending " + record
+					+ "; rebuilding it: " + failure, retryAt);
 		}
-		record.failed(failure, true);
+		record.failed(failure, true, failedAt);
 		int attempts = record.attempts();
 		boolean exhausted = (kind == SendFailureKind.POISON) ? attempts >= retry.poisonMaxAttempts()
 				: retry.maxAttemptsRetriable() > 0 && attempts >= retry.maxAttemptsRetriable();
 		if (exhausted) {
 			this.scheduler.exhausted(record, now);
-			this.purgerWork.signal();
-			return "Send of " + record + " failed " + attempts + " time(s); handing it to the poison policy: "
-					+ failure;
+			this.markerWork.signal();
+			return new Failure("Send of " + record + " failed " + attempts + " time(s); applying the "
+					+ retry.poisonPolicy() + " policy: " + failure, NO_RETRY);
 		}
 		Duration backoff = this.retryBackoff.delay(attempts);
-		this.scheduler.retry(record, now + backoff.toNanos(), now);
+		long retryAt = now + backoff.toNanos();
+		this.scheduler.retry(record, retryAt, now);
 		this.retried++;
-		return "Send of " + record + " failed (attempt " + attempts + ", " + kind + "); retrying in " + backoff
-				+ " before any later record of its key: " + failure;
+		return new Failure("Send of " + record + " failed (attempt " + attempts + ", " + kind + "); retrying in "
+				+ backoff + " before any later record of its key: " + failure, retryAt);
+	}
+
+	/**
+	 * What became of a failed send.
+	 *
+	 * @param message the log line
+	 * @param retryAtNanos when the record is sent again, or {@link #NO_RETRY} when the poison
+	 * policy takes it
+	 */
+	private record Failure(String message, long retryAtNanos) {
 	}
 
 	// Purger
@@ -613,9 +667,6 @@ final class Pipeline {
 					return PurgerTask.SHUTDOWN;
 				}
 				long now = System.nanoTime();
-				if (this.scheduler.hasPoisoned()) {
-					return PurgerTask.poison(this.scheduler.takePoisoned());
-				}
 				long wait = Math.min(SLICE_NANOS, timerAtNanos - now);
 				int pending = this.scheduler.pendingPurges();
 				if (pending > 0) {
@@ -710,18 +761,111 @@ final class Pipeline {
 		}
 	}
 
+	// Held keys, on the marker thread.
+
 	/**
-	 * Applies a poison handler's decision.
-	 * @param record the record
-	 * @param disposition the decision
+	 * Takes up the keys quarantine holds, before the first mark of a term.
+	 * @param current the term the keys were read for
+	 * @param heldKeys the held keys and their policies
 	 */
-	void decided(ScheduledRecord record, PoisonRecordHandler.Disposition disposition) {
+	void holdsLoaded(Term current, Map<RecordKey, PoisonPolicy> heldKeys) {
 		this.lock.lock();
 		try {
+			if (!this.leading || this.term != current) {
+				return;
+			}
+			this.scheduler.loadHolds(heldKeys);
+			this.holdsLoaded = true;
+			this.nextHoldCheckNanos = System.nanoTime() + this.limits.headRescanInterval().toNanos();
+			this.markerWork.signal();
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * Lets go of the held keys that quarantine no longer holds.
+	 * @param current the term the keys were read for
+	 * @param stillHeld the keys quarantine holds
+	 */
+	void holdsChecked(Term current, Set<RecordKey> stillHeld) {
+		this.lock.lock();
+		try {
+			if (!this.leading || this.term != current) {
+				return;
+			}
+			this.scheduler.releaseAllBut(stillHeld);
+			this.nextHoldCheckNanos = System.nanoTime() + this.limits.headRescanInterval().toNanos();
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * Asks the leader to check the held keys against quarantine now, after an operator acted.
+	 */
+	void checkHoldsNow() {
+		this.lock.lock();
+		try {
+			this.holdCheckRequested = true;
+			this.markerWork.signal();
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * Takes the keys that need the database.
+	 * @param current the term the work is for
+	 * @return the work, empty when {@code current} is no longer current
+	 */
+	List<KeyWork> takeKeyWork(Term current) {
+		this.lock.lock();
+		try {
+			if (!this.leading || this.term != current) {
+				return List.of();
+			}
+			return this.scheduler.takeWork();
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * Applies the outcome of work on a key to the scheduler, unless the term ended meanwhile.
+	 * @param current the term the work was done for
+	 * @param outcome what to apply
+	 * @return whether it was applied
+	 */
+	boolean keyWorkDone(Term current, java.util.function.Consumer<KeyScheduler> outcome) {
+		this.lock.lock();
+		try {
+			if (!this.leading || this.term != current) {
+				return false;
+			}
+			outcome.accept(this.scheduler);
 			long now = System.nanoTime();
-			this.scheduler.decide(record, disposition, now);
 			dispatch(now);
 			this.markerWork.signal();
+			return true;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * Returns the keys whose rows are not to be marked, for the next mark statement.
+	 * @return the held keys
+	 */
+	Set<RecordKey> excludedKeys() {
+		this.lock.lock();
+		try {
+			return this.scheduler.excludedKeys();
 		}
 		finally {
 			this.lock.unlock();
@@ -903,8 +1047,8 @@ final class Pipeline {
 			// Fewer records are queued now, which may give the marker room.
 			this.markerWork.signal();
 		}
-		if (this.scheduler.hasPoisoned()) {
-			this.purgerWork.signal();
+		if (this.scheduler.hasWork()) {
+			this.markerWork.signal();
 		}
 	}
 
@@ -937,7 +1081,7 @@ final class Pipeline {
 	 *
 	 * @param kind the kind of task
 	 * @param generation the acquire request generation, for {@link Kind#ACQUIRE}
-	 * @param term the term, for {@link Kind#REFRESH} and {@link Kind#MARK}
+	 * @param term the term, for every kind but {@link Kind#SHUTDOWN} and {@link Kind#ACQUIRE}
 	 */
 	record MarkerTask(Kind kind, long generation, @Nullable Term term) {
 
@@ -955,9 +1099,13 @@ final class Pipeline {
 			return new MarkerTask(Kind.MARK, 0, term);
 		}
 
+		static MarkerTask of(Kind kind, Term term) {
+			return new MarkerTask(kind, 0, term);
+		}
+
 		enum Kind {
 
-			SHUTDOWN, ACQUIRE, REFRESH, MARK
+			SHUTDOWN, ACQUIRE, REFRESH, LOAD_HOLDS, KEY_WORK, CHECK_HOLDS, MARK
 
 		}
 
@@ -996,25 +1144,20 @@ final class Pipeline {
 	 *
 	 * @param kind the kind of task
 	 * @param ids the ids to purge, for {@link Kind#PURGE}
-	 * @param poisoned the records to decide on, for {@link Kind#POISON}
 	 */
-	record PurgerTask(Kind kind, List<Long> ids, List<ScheduledRecord> poisoned) {
+	record PurgerTask(Kind kind, List<Long> ids) {
 
-		static final PurgerTask SHUTDOWN = new PurgerTask(Kind.SHUTDOWN, List.of(), List.of());
+		static final PurgerTask SHUTDOWN = new PurgerTask(Kind.SHUTDOWN, List.of());
 
-		static final PurgerTask TIMER = new PurgerTask(Kind.TIMER, List.of(), List.of());
+		static final PurgerTask TIMER = new PurgerTask(Kind.TIMER, List.of());
 
 		static PurgerTask purge(List<Long> ids) {
-			return new PurgerTask(Kind.PURGE, ids, List.of());
-		}
-
-		static PurgerTask poison(List<ScheduledRecord> poisoned) {
-			return new PurgerTask(Kind.POISON, List.of(), poisoned);
+			return new PurgerTask(Kind.PURGE, ids);
 		}
 
 		enum Kind {
 
-			SHUTDOWN, TIMER, PURGE, POISON
+			SHUTDOWN, TIMER, PURGE
 
 		}
 

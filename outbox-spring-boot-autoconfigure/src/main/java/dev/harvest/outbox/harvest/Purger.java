@@ -11,10 +11,8 @@ import dev.harvest.outbox.harvest.event.MeterStats;
 import dev.harvest.outbox.jdbc.OutboxStore;
 
 /**
- * The purge thread: deletes acknowledged rows in batches off the send path, asks the poison
- * handler about records that cannot be published, emits throughput readings and reports
- * records that have been in flight too long. It is the harvester's one thread that may block
- * on the database for work the producers hand over.
+ * The purge thread: deletes acknowledged rows in batches off the send path, emits throughput
+ * readings and reports records that have been in flight too long.
  */
 final class Purger implements Runnable {
 
@@ -35,28 +33,20 @@ final class Purger implements Runnable {
 
 	private final Limits limits;
 
-	private volatile PoisonRecordHandler poisonHandler;
-
 	private long nextMeterNanos;
 
 	private long nextStallCheckNanos;
 
-	Purger(Pipeline pipeline, OutboxStore store, Meter meter, HarvestEvents events, Config config,
-			PoisonRecordHandler poisonHandler) {
+	Purger(Pipeline pipeline, OutboxStore store, Meter meter, HarvestEvents events, Config config) {
 		this.pipeline = pipeline;
 		this.store = store;
 		this.meter = meter;
 		this.events = events;
 		this.config = config;
 		this.limits = config.limits();
-		this.poisonHandler = poisonHandler;
 		long now = System.nanoTime();
 		this.nextMeterNanos = now + meterSpacingNanos();
 		this.nextStallCheckNanos = now + this.limits.drainInterval().toNanos();
-	}
-
-	void setPoisonHandler(PoisonRecordHandler poisonHandler) {
-		this.poisonHandler = poisonHandler;
 	}
 
 	@Override
@@ -76,7 +66,6 @@ final class Purger implements Runnable {
 						return;
 					}
 					case PURGE -> purge(task.ids());
-					case POISON -> decide(task.poisoned());
 					case TIMER -> onTimer();
 				}
 			}
@@ -111,25 +100,6 @@ final class Purger implements Runnable {
 			if (logger.isDebugEnabled()) {
 				logger.debug(message, ex);
 			}
-		}
-	}
-
-	private void decide(List<ScheduledRecord> poisoned) {
-		for (ScheduledRecord record : poisoned) {
-			PoisonRecordHandler.Disposition disposition;
-			try {
-				disposition = this.poisonHandler
-					.handle(new PoisonRecord(record.row(), record.attempts(), record.lastFailure()));
-			}
-			catch (RuntimeException ex) {
-				logger.error("Poison handler of harvester '" + this.config.name() + "' failed on " + record
-						+ "; holding its key", ex);
-				disposition = PoisonRecordHandler.Disposition.HOLD;
-			}
-			if (disposition == null) {
-				disposition = PoisonRecordHandler.Disposition.HOLD;
-			}
-			this.pipeline.decided(record, disposition);
 		}
 	}
 

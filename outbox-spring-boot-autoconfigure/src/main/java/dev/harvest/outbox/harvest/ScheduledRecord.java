@@ -1,5 +1,7 @@
 package dev.harvest.outbox.harvest;
 
+import java.time.Instant;
+
 import org.jspecify.annotations.Nullable;
 
 import dev.harvest.outbox.jdbc.OutboxRow;
@@ -23,6 +25,10 @@ final class ScheduledRecord {
 	private int attempts;
 
 	private @Nullable Throwable lastFailure;
+
+	private @Nullable Instant firstFailureTime;
+
+	private @Nullable Instant lastFailureTime;
 
 	private boolean stallReported;
 
@@ -67,15 +73,27 @@ final class ScheduledRecord {
 		return this.attempts;
 	}
 
-	void failed(Throwable failure, boolean counted) {
+	void failed(Throwable failure, boolean counted, Instant time) {
 		if (counted) {
 			this.attempts++;
 		}
 		this.lastFailure = failure;
+		if (this.firstFailureTime == null) {
+			this.firstFailureTime = time;
+		}
+		this.lastFailureTime = time;
 	}
 
 	@Nullable Throwable lastFailure() {
 		return this.lastFailure;
+	}
+
+	@Nullable Instant firstFailureTime() {
+		return this.firstFailureTime;
+	}
+
+	@Nullable Instant lastFailureTime() {
+		return this.lastFailureTime;
 	}
 
 	boolean stallReported() {

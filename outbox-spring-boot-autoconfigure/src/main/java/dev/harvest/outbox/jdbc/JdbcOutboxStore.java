@@ -31,6 +31,10 @@ public final class JdbcOutboxStore implements OutboxStore {
 
 	private final String markSql;
 
+	private final String markExcludingSql;
+
+	private final String unmarkSql;
+
 	private final String purgeSql;
 
 	/**
@@ -58,22 +62,36 @@ public final class JdbcOutboxStore implements OutboxStore {
 				+ " ON CONFLICT (group_id) DO UPDATE SET epoch = l.epoch + 1, leader_name = EXCLUDED.leader_name,"
 				+ " leader_id = EXCLUDED.leader_id, acquired_at = EXCLUDED.acquired_at"
 				+ " RETURNING epoch";
-		// One statement, one round trip. FOR SHARE on the epoch row makes acquireEpoch (an
-		// UPDATE of that row) wait until this mark has committed, and makes this mark wait for
-		// an acquireEpoch in progress and then see its new epoch. The uncorrelated EXISTS is a
-		// one-time filter: with a stale or missing epoch no outbox row is even read.
-		// The candidates are a bounded primary key range scan starting right above afterId,
-		// so index entries of purged rows below the cursor are never visited; collecting them
-		// into an array keeps the UPDATE a primary key lookup whatever plan is cached.
-		// The outer LEFT JOIN returns one row even when nothing was marked, carrying the epoch.
-		this.markSql = "WITH leader AS (SELECT epoch FROM " + leader + " WHERE group_id = ? FOR SHARE),"
+		this.markSql = markSql(outbox, leader, false);
+		this.markExcludingSql = markSql(outbox, leader, true);
+		this.unmarkSql = "WITH leader AS (SELECT epoch FROM " + leader + " WHERE group_id = ? FOR SHARE),"
+				+ " unmarked AS (UPDATE " + outbox + " SET leader_id = NULL WHERE id = ANY (?)"
+				+ " AND EXISTS (SELECT 1 FROM leader WHERE epoch = ?) RETURNING id)"
+				+ " SELECT (SELECT epoch FROM leader) AS current_epoch, (SELECT count(*) FROM unmarked) AS unmarked";
+		this.purgeSql = "DELETE FROM " + outbox + " WHERE id = ANY (?)";
+	}
+
+	// One statement, one round trip. FOR SHARE on the epoch row makes acquireEpoch (an UPDATE
+	// of that row) wait until this mark has committed, and makes this mark wait for an
+	// acquireEpoch in progress and then see its new epoch. The uncorrelated EXISTS is a
+	// one-time filter: with a stale or missing epoch no outbox row is even read. The
+	// candidates are a bounded primary key range scan starting right above afterId, so index
+	// entries of purged rows below the cursor are never visited; collecting them into an
+	// array keeps the UPDATE a primary key lookup whatever plan is cached. The outer LEFT JOIN
+	// returns one row even when nothing was marked, carrying the epoch. Held keys come as two
+	// parallel arrays, only when there are any, so that the usual statement stays as small as
+	// it can be.
+	private static String markSql(String outbox, String leader, boolean excludingHeldKeys) {
+		String heldKeyFilter = excludingHeldKeys ? " AND NOT EXISTS (SELECT 1 FROM unnest(CAST(? AS TEXT[]),"
+				+ " CAST(? AS TEXT[])) AS held (topic, key) WHERE held.topic = COALESCE(kafka_topic, '')"
+				+ " AND held.key = COALESCE(kafka_key, ''))" : "";
+		return "WITH leader AS (SELECT epoch FROM " + leader + " WHERE group_id = ? FOR SHARE),"
 				+ " marked AS (UPDATE " + outbox + " SET leader_id = ? WHERE id = ANY (ARRAY("
 				+ "SELECT id FROM " + outbox + " WHERE id > ? AND id <= ? AND (leader_id IS NULL OR leader_id <> ?)"
-				+ " AND EXISTS (SELECT 1 FROM leader WHERE epoch = ?) ORDER BY id LIMIT ?))"
+				+ " AND EXISTS (SELECT 1 FROM leader WHERE epoch = ?)" + heldKeyFilter + " ORDER BY id LIMIT ?))"
 				+ " RETURNING " + COLUMNS + ")"
 				+ " SELECT (SELECT epoch FROM leader) AS current_epoch, marked.*"
 				+ " FROM (VALUES (1)) AS one LEFT JOIN marked ON TRUE ORDER BY marked.id";
-		this.purgeSql = "DELETE FROM " + outbox + " WHERE id = ANY (?)";
 	}
 
 	@Override
@@ -94,20 +112,62 @@ public final class JdbcOutboxStore implements OutboxStore {
 	}
 
 	@Override
-	public MarkResult mark(String groupId, long epoch, UUID leaderId, long afterId, long upToId, int limit) {
+	public MarkResult mark(String groupId, long epoch, UUID leaderId, long afterId, long upToId, int limit,
+			Collection<HeldKey> heldKeys) {
 		Assert.notNull(leaderId, "'leaderId' must not be null");
 		Assert.isTrue(limit > 0, "'limit' must be positive");
-		return this.transaction.run("mark outbox rows", this.markSql, (connection) -> {
-			try (PreparedStatement statement = this.transaction.prepare(connection, this.markSql)) {
-				statement.setString(1, groupId);
-				statement.setObject(2, leaderId);
-				statement.setLong(3, afterId);
-				statement.setLong(4, upToId);
-				statement.setObject(5, leaderId);
-				statement.setLong(6, epoch);
-				statement.setInt(7, limit);
-				try (ResultSet result = statement.executeQuery()) {
-					return readMarkResult(result, epoch);
+		Assert.notNull(heldKeys, "'heldKeys' must not be null");
+		String sql = heldKeys.isEmpty() ? this.markSql : this.markExcludingSql;
+		return this.transaction.run("mark outbox rows", sql, (connection) -> {
+			try (PreparedStatement statement = this.transaction.prepare(connection, sql)) {
+				int index = 1;
+				statement.setString(index++, groupId);
+				statement.setObject(index++, leaderId);
+				statement.setLong(index++, afterId);
+				statement.setLong(index++, upToId);
+				statement.setObject(index++, leaderId);
+				statement.setLong(index++, epoch);
+				List<Array> arrays = new ArrayList<>();
+				try {
+					if (!heldKeys.isEmpty()) {
+						arrays.add(connection.createArrayOf("text", heldKeys.stream().map(HeldKey::topic).toArray()));
+						arrays.add(connection.createArrayOf("text", heldKeys.stream().map(HeldKey::key).toArray()));
+						statement.setArray(index++, arrays.get(0));
+						statement.setArray(index++, arrays.get(1));
+					}
+					statement.setInt(index, limit);
+					try (ResultSet result = statement.executeQuery()) {
+						return readMarkResult(result, epoch);
+					}
+				}
+				finally {
+					for (Array array : arrays) {
+						array.free();
+					}
+				}
+			}
+		});
+	}
+
+	@Override
+	public MarkResult unmark(String groupId, long epoch, Collection<Long> ids) {
+		Assert.notNull(ids, "'ids' must not be null");
+		return this.transaction.run("unmark outbox rows", this.unmarkSql, (connection) -> {
+			try (PreparedStatement statement = this.transaction.prepare(connection, this.unmarkSql)) {
+				Array array = connection.createArrayOf("bigint", ids.toArray());
+				try {
+					statement.setString(1, groupId);
+					statement.setArray(2, array);
+					statement.setLong(3, epoch);
+					try (ResultSet result = statement.executeQuery()) {
+						result.next();
+						long currentEpoch = result.getLong("current_epoch");
+						boolean fenced = result.wasNull() || currentEpoch != epoch;
+						return new MarkResult(List.of(), currentEpoch, fenced);
+					}
+				}
+				finally {
+					array.free();
 				}
 			}
 		});
@@ -156,6 +216,15 @@ public final class JdbcOutboxStore implements OutboxStore {
 	 */
 	String markSql() {
 		return this.markSql;
+	}
+
+	/**
+	 * Returns the mark statement that leaves out held keys, so that its query plan can be
+	 * examined.
+	 * @return the statement with JDBC parameters
+	 */
+	String markExcludingSql() {
+		return this.markExcludingSql;
 	}
 
 }

@@ -10,8 +10,10 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -71,41 +73,72 @@ public final class JdbcQuarantineStore implements QuarantineStore {
 	}
 
 	@Override
-	public QuarantineResult quarantine(String groupId, long epoch, long id, QuarantineEntry entry) {
+	public QuarantineResult quarantine(String groupId, long epoch, long id, QuarantineEntry entry,
+			Collection<Long> unmarkIds) {
 		Assert.hasText(groupId, "'groupId' must not be empty");
 		Assert.notNull(entry, "'entry' must not be null");
+		Assert.notNull(unmarkIds, "'unmarkIds' must not be null");
 		String sql = sql().quarantine();
 		return this.transaction.run("quarantine outbox row " + id, sql, (connection) -> {
 			try (PreparedStatement statement = this.transaction.prepare(connection, sql)) {
-				statement.setString(1, groupId);
-				statement.setLong(2, id);
-				statement.setLong(3, epoch);
-				setEntry(statement, 4, entry);
-				try (ResultSet result = statement.executeQuery()) {
-					return readMove(result, epoch);
+				Array unmark = connection.createArrayOf("bigint", unmarkIds.toArray());
+				try {
+					statement.setString(1, groupId);
+					statement.setLong(2, id);
+					statement.setLong(3, id);
+					statement.setLong(4, epoch);
+					setEntry(statement, 5, entry);
+					statement.setArray(12, unmark);
+					statement.setLong(13, epoch);
+					try (ResultSet result = statement.executeQuery()) {
+						result.next();
+						QuarantineResult moved = readMove(result, epoch);
+						if (moved.outcome() == Outcome.MISSING && result.getBoolean("already_moved")) {
+							return new QuarantineResult(Outcome.MOVED, moved.currentEpoch(), List.of(id));
+						}
+						return moved;
+					}
+				}
+				finally {
+					unmark.free();
 				}
 			}
 		});
 	}
 
 	@Override
-	public QuarantineResult park(String groupId, long epoch, String topic, String key, QuarantineEntry entry) {
+	public QuarantineResult park(String groupId, long epoch, HeldKey key, Collection<Long> ids,
+			QuarantineEntry entry) {
 		Assert.hasText(groupId, "'groupId' must not be empty");
-		Assert.notNull(topic, "'topic' must not be null");
 		Assert.notNull(key, "'key' must not be null");
+		Assert.notNull(ids, "'ids' must not be null");
 		Assert.notNull(entry, "'entry' must not be null");
 		Assert.isTrue(entry.policy() == PoisonPolicy.PARK_KEY,
 				() -> "A parked key's rows must be quarantined with policy PARK_KEY, not " + entry.policy());
-		String sql = sql().park(topic, key);
-		return this.transaction.run("park outbox key", sql, (connection) -> {
+		String sql = sql().park(key.topic(), key.key());
+		return this.transaction.run("park rows of " + key, sql, (connection) -> {
 			try (PreparedStatement statement = this.transaction.prepare(connection, sql)) {
-				statement.setString(1, groupId);
-				statement.setString(2, topic);
-				statement.setString(3, key);
-				statement.setLong(4, epoch);
-				setEntry(statement, 5, entry);
-				try (ResultSet result = statement.executeQuery()) {
-					return readMove(result, epoch);
+				Array moving = connection.createArrayOf("bigint", ids.toArray());
+				try {
+					statement.setString(1, groupId);
+					statement.setString(2, key.topic());
+					statement.setString(3, key.key());
+					statement.setArray(4, moving);
+					statement.setLong(5, epoch);
+					setEntry(statement, 6, entry);
+					statement.setArray(13, moving);
+					statement.setLong(14, epoch);
+					try (ResultSet result = statement.executeQuery()) {
+						result.next();
+						QuarantineResult moved = readMove(result, epoch);
+						if (!moved.isFenced() && !result.getBoolean("held")) {
+							return new QuarantineResult(Outcome.RELEASED, moved.currentEpoch(), List.of());
+						}
+						return moved;
+					}
+				}
+				finally {
+					moving.free();
 				}
 			}
 		});
@@ -122,7 +155,6 @@ public final class JdbcQuarantineStore implements QuarantineStore {
 	}
 
 	private static QuarantineResult readMove(ResultSet result, long epoch) throws SQLException {
-		result.next();
 		long currentEpoch = result.getLong("current_epoch");
 		boolean epochKnown = !result.wasNull();
 		List<Long> ids = ids(result.getArray("ids"));
@@ -134,16 +166,17 @@ public final class JdbcQuarantineStore implements QuarantineStore {
 	}
 
 	@Override
-	public Set<HeldKey> heldKeys() {
+	public Map<HeldKey, PoisonPolicy> heldKeys() {
 		String sql = sql().heldKeys();
 		return this.transaction.run("read held keys", sql, (connection) -> {
 			try (PreparedStatement statement = this.transaction.prepare(connection, sql);
 					ResultSet result = statement.executeQuery()) {
-				Set<HeldKey> keys = new HashSet<>();
+				Map<HeldKey, PoisonPolicy> keys = new HashMap<>();
 				while (result.next()) {
-					keys.add(new HeldKey(orEmpty(result.getString(1)), orEmpty(result.getString(2))));
+					keys.put(new HeldKey(orEmpty(result.getString(1)), orEmpty(result.getString(2))),
+							result.getBoolean(3) ? PoisonPolicy.PARK_KEY : PoisonPolicy.HOLD_KEY);
 				}
-				return Set.copyOf(keys);
+				return Map.copyOf(keys);
 			}
 		});
 	}

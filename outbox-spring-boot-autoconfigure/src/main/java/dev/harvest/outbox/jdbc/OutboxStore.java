@@ -1,6 +1,7 @@
 package dev.harvest.outbox.jdbc;
 
 import java.util.Collection;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -32,7 +33,35 @@ public interface OutboxStore {
 	 * @param limit the most rows to claim
 	 * @return the claimed rows, or a fenced result
 	 */
-	MarkResult mark(String groupId, long epoch, UUID leaderId, long afterId, long upToId, int limit);
+	default MarkResult mark(String groupId, long epoch, UUID leaderId, long afterId, long upToId, int limit) {
+		return mark(groupId, epoch, leaderId, afterId, upToId, limit, Set.of());
+	}
+
+	/**
+	 * Claims rows as {@link #mark(String, long, UUID, long, long, int)} does, leaving out the
+	 * rows of held keys, which stay as they are until their key is no longer held.
+	 * @param groupId the leader group
+	 * @param epoch the caller's epoch
+	 * @param leaderId the caller's current leader id
+	 * @param afterId rows with ids greater than this are considered
+	 * @param upToId rows with ids up to and including this are considered
+	 * @param limit the most rows to claim
+	 * @param heldKeys keys whose rows are not claimed
+	 * @return the claimed rows, or a fenced result
+	 */
+	MarkResult mark(String groupId, long epoch, UUID leaderId, long afterId, long upToId, int limit,
+			Collection<HeldKey> heldKeys);
+
+	/**
+	 * Takes the leader id off rows this leader claimed but will not publish now, so that they
+	 * are claimed again in id order later, provided {@code epoch} is still the group's current
+	 * epoch.
+	 * @param groupId the leader group
+	 * @param epoch the caller's epoch
+	 * @param ids the row ids
+	 * @return a result without rows, fenced when the epoch is stale
+	 */
+	MarkResult unmark(String groupId, long epoch, Collection<Long> ids);
 
 	/**
 	 * Deletes rows that Kafka has acknowledged. Deleting a row that is already gone is not an

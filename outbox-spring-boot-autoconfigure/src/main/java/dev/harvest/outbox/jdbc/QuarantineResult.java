@@ -3,8 +3,9 @@ package dev.harvest.outbox.jdbc;
 import java.util.List;
 
 /**
- * What a harvester's move into quarantine did: moved rows, nothing because a newer leader
- * epoch exists, or nothing because the rows are no longer in the outbox.
+ * What a harvester's move into quarantine did: moved rows, or nothing because a newer leader
+ * epoch exists, because the rows are no longer in the outbox, or because their key was
+ * released.
  *
  * @param outcome what happened
  * @param currentEpoch the group's epoch as the statement saw it (0 when the group has none)
@@ -37,7 +38,13 @@ public record QuarantineResult(Outcome outcome, long currentEpoch, List<Long> id
 		FENCED,
 
 		/** No row to move was in the outbox, for example because it was purged. */
-		MISSING
+		MISSING,
+
+		/**
+		 * The key is no longer held in quarantine, because an operator released or replayed
+		 * it; nothing moved and the rows lost their leader id instead.
+		 */
+		RELEASED
 
 	}
 

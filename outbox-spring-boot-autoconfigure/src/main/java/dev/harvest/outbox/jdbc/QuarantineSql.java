@@ -63,19 +63,30 @@ final class QuarantineSql {
 		// As in marking: FOR SHARE on the group's epoch row makes an epoch acquisition wait
 		// for this move and this move wait for an acquisition in progress, and then see its
 		// epoch; with a stale epoch the uncorrelated EXISTS is false and no row is touched.
-		this.quarantine = "WITH " + leader + ", moved AS (DELETE FROM " + outboxTable + " WHERE id = ?"
-				+ " AND EXISTS (SELECT 1 FROM leader WHERE epoch = ?) RETURNING " + RECORD_COLUMNS + ", leader_id), "
-				+ insertQuarantined + " SELECT " + currentEpoch + ", " + movedIds;
-		// The key's rows are locked in id order, as marking locks them, so that the two
-		// cannot deadlock.
-		this.park = keyed((keyMatch) -> "WITH " + leader + ", moved AS (DELETE FROM " + outboxTable
-				+ " WHERE id = ANY (ARRAY(SELECT id FROM " + outboxTable + " WHERE " + keyMatch
-				+ " AND EXISTS (SELECT 1 FROM leader WHERE epoch = ?) ORDER BY id FOR UPDATE)) RETURNING "
-				+ RECORD_COLUMNS + ", leader_id), " + insertQuarantined + " SELECT " + currentEpoch + ", "
-				+ movedIds);
+		// Sub-selects see the tables as they were before the statement, so "already" tells a
+		// row moved by an earlier statement from one moved by this one.
+		String epochHolds = "EXISTS (SELECT 1 FROM leader WHERE epoch = ?)";
+		this.quarantine = "WITH " + leader + ", already AS (SELECT EXISTS (SELECT 1 FROM " + quarantineTable
+				+ " WHERE id = ?) AS moved), moved AS (DELETE FROM " + outboxTable + " WHERE id = ? AND " + epochHolds
+				+ " RETURNING " + RECORD_COLUMNS + ", leader_id), " + insertQuarantined + ", unmarked AS (UPDATE "
+				+ outboxTable + " SET leader_id = NULL WHERE id = ANY (?) AND " + epochHolds
+				+ " AND (EXISTS (SELECT 1 FROM quarantined) OR (SELECT moved FROM already)) RETURNING id)"
+				+ " SELECT " + currentEpoch + ", " + movedIds + ", (SELECT moved FROM already) AS already_moved,"
+				+ " (SELECT count(*) FROM unmarked) AS unmarked";
+		// The rows are locked in id order, as marking locks them. Whether the key is still
+		// held is read once, so that the rows either all move or all lose their leader id.
+		this.park = keyed((keyMatch) -> "WITH " + leader + ", held AS (SELECT EXISTS (SELECT 1 FROM "
+				+ quarantineTable + " WHERE released_at IS NULL AND " + keyMatch + ") AS held),"
+				+ " moved AS (DELETE FROM " + outboxTable + " WHERE id = ANY (ARRAY(SELECT id FROM " + outboxTable
+				+ " WHERE id = ANY (?) ORDER BY id FOR UPDATE)) AND " + epochHolds + " AND (SELECT held FROM held)"
+				+ " RETURNING " + RECORD_COLUMNS + ", leader_id), " + insertQuarantined + ", unmarked AS (UPDATE "
+				+ outboxTable + " SET leader_id = NULL WHERE id = ANY (?) AND " + epochHolds
+				+ " AND NOT (SELECT held FROM held) RETURNING id) SELECT " + currentEpoch + ", " + movedIds
+				+ ", (SELECT held FROM held) AS held, (SELECT count(*) FROM unmarked) AS unmarked");
 		// Rows quarantined with SKIP_RECORD are released when they are inserted, so every
-		// unreleased row holds its key and the partial index answers this alone.
-		this.heldKeys = "SELECT DISTINCT kafka_topic, kafka_key FROM " + quarantineTable + " WHERE released_at IS NULL";
+		// unreleased row holds its key and the partial index finds them.
+		this.heldKeys = "SELECT kafka_topic, kafka_key, bool_or(policy = 'PARK_KEY') AS parked FROM "
+				+ quarantineTable + " WHERE released_at IS NULL GROUP BY kafka_topic, kafka_key";
 		this.list = "SELECT total.row_count, page.* FROM (SELECT count(*) AS row_count FROM " + quarantineTable
 				+ ") AS total LEFT JOIN (SELECT id, create_time, kafka_topic, kafka_key,"
 				+ " octet_length(kafka_value) AS value_size, kafka_header_keys, attempts, first_failure_time,"
@@ -110,7 +121,8 @@ final class QuarantineSql {
 	}
 
 	/**
-	 * Moves one row. Parameters: group, id, epoch, then the entry's seven.
+	 * Moves one row and unmarks others. Parameters: group, id, id, epoch, the entry's seven,
+	 * the ids to unmark, epoch.
 	 * @return the statement
 	 */
 	String quarantine() {
@@ -118,7 +130,8 @@ final class QuarantineSql {
 	}
 
 	/**
-	 * Moves a key's rows. Parameters: group, topic, key, epoch, then the entry's seven.
+	 * Moves rows of a parked key, or unmarks them when the key is no longer held. Parameters:
+	 * group, topic, key, the ids, epoch, the entry's seven, the ids, epoch.
 	 * @param topic the topic
 	 * @param key the key
 	 * @return the statement

@@ -1,7 +1,10 @@
 package dev.harvest.outbox.jdbc;
 
+import java.util.Collection;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
+
+import dev.harvest.outbox.harvest.PoisonPolicy;
 
 /**
  * The quarantine table, {@code <outbox>_quarantine}: where rows that cannot be published go
@@ -18,36 +21,59 @@ public interface QuarantineStore {
 	/**
 	 * Moves one row from the outbox into quarantine with its id, provided {@code epoch} is
 	 * still the group's current epoch. Its key is held unless the entry's policy is
-	 * {@link dev.harvest.outbox.harvest.PoisonPolicy#SKIP_RECORD SKIP_RECORD}.
+	 * {@link dev.harvest.outbox.harvest.PoisonPolicy#SKIP_RECORD SKIP_RECORD}. A row that an
+	 * earlier call moved already (for example one whose commit the caller did not see) counts
+	 * as moved.
 	 * @param groupId the leader group
 	 * @param epoch the caller's epoch
 	 * @param id the row id
 	 * @param entry why the row goes to quarantine
-	 * @return the row moved, or fenced, or missing from the outbox
+	 * @return the row moved, or fenced, or missing from both tables
 	 */
-	QuarantineResult quarantine(String groupId, long epoch, long id, QuarantineEntry entry);
+	default QuarantineResult quarantine(String groupId, long epoch, long id, QuarantineEntry entry) {
+		return quarantine(groupId, epoch, id, entry, List.of());
+	}
 
 	/**
-	 * Moves every outbox row of a key into quarantine in id order, which parks the key,
-	 * provided {@code epoch} is still the group's current epoch. Used for the key of a
-	 * record that cannot be published and again for rows of a parked key that arrive later.
-	 * Every moved row is stored with the same entry.
+	 * Moves one row into quarantine as {@link #quarantine(String, long, long, QuarantineEntry)}
+	 * does and, in the same transaction and only if the row moved, takes the leader id off
+	 * other rows of its key that the caller had claimed, so that they are claimed again in id
+	 * order once the key is no longer held.
 	 * @param groupId the leader group
 	 * @param epoch the caller's epoch
-	 * @param topic the Kafka topic
-	 * @param key the record key
-	 * @param entry why the rows go to quarantine; its policy must be
-	 * {@link dev.harvest.outbox.harvest.PoisonPolicy#PARK_KEY PARK_KEY}
-	 * @return the rows moved, or fenced, or missing when the key has no row in the outbox
+	 * @param id the row id
+	 * @param entry why the row goes to quarantine
+	 * @param unmarkIds rows of the same key to unmark
+	 * @return the row moved, or fenced, or missing from both tables
 	 */
-	QuarantineResult park(String groupId, long epoch, String topic, String key, QuarantineEntry entry);
+	QuarantineResult quarantine(String groupId, long epoch, long id, QuarantineEntry entry,
+			Collection<Long> unmarkIds);
 
 	/**
-	 * Returns the keys held by unreleased rows in quarantine, for a leader to load when it
-	 * takes over and to refresh while it leads.
-	 * @return the held keys
+	 * Moves rows of a parked key from the outbox into quarantine in id order, provided
+	 * {@code epoch} is still the group's current epoch and the key is still held by an
+	 * unreleased row in quarantine. When an operator has released or replayed the key
+	 * meanwhile, the rows stay in the outbox and lose their leader id instead, so that they
+	 * are claimed again in id order.
+	 * @param groupId the leader group
+	 * @param epoch the caller's epoch
+	 * @param key the parked key
+	 * @param ids the rows of the key to move
+	 * @param entry why the rows go to quarantine; its policy must be
+	 * {@link dev.harvest.outbox.harvest.PoisonPolicy#PARK_KEY PARK_KEY}
+	 * @return the rows moved; or released when the key is no longer held; or fenced; or
+	 * missing when none of the rows is in the outbox
 	 */
-	Set<HeldKey> heldKeys();
+	QuarantineResult park(String groupId, long epoch, HeldKey key, Collection<Long> ids, QuarantineEntry entry);
+
+	/**
+	 * Returns the keys held by unreleased rows in quarantine with the policy that holds
+	 * them ({@link dev.harvest.outbox.harvest.PoisonPolicy#PARK_KEY PARK_KEY} when any of
+	 * the rows was parked, else {@link dev.harvest.outbox.harvest.PoisonPolicy#HOLD_KEY
+	 * HOLD_KEY}), for a leader to load when it takes over and to check while it leads.
+	 * @return the held keys and their policies
+	 */
+	Map<HeldKey, PoisonPolicy> heldKeys();
 
 	/**
 	 * Lists the rows in quarantine, released or not, ordered by id.

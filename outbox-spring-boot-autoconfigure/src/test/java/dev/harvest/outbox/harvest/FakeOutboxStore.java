@@ -6,22 +6,34 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.locks.ReentrantLock;
 
 import org.springframework.dao.DataAccessResourceFailureException;
 
 import dev.harvest.outbox.OutboxRecord;
+import dev.harvest.outbox.jdbc.HeldKey;
+import dev.harvest.outbox.jdbc.HeldKeyView;
 import dev.harvest.outbox.jdbc.MarkResult;
 import dev.harvest.outbox.jdbc.OutboxRow;
 import dev.harvest.outbox.jdbc.OutboxStore;
+import dev.harvest.outbox.jdbc.Page;
+import dev.harvest.outbox.jdbc.QuarantineActionResult;
+import dev.harvest.outbox.jdbc.QuarantineActionResult.Action;
+import dev.harvest.outbox.jdbc.QuarantineEntry;
+import dev.harvest.outbox.jdbc.QuarantineResult;
+import dev.harvest.outbox.jdbc.QuarantineResult.Outcome;
+import dev.harvest.outbox.jdbc.QuarantineStore;
+import dev.harvest.outbox.jdbc.QuarantinedRow;
 
 /**
- * An in-memory outbox table that honours the mark contract, including leader epochs and
- * fencing, with switches to make statements fail.
+ * An in-memory outbox table and its quarantine table that honour the mark and quarantine
+ * contracts, including leader epochs and fencing, with switches to make statements fail.
  */
-final class FakeOutboxStore implements OutboxStore {
+final class FakeOutboxStore implements OutboxStore, QuarantineStore {
 
 	private final ReentrantLock lock = new ReentrantLock();
 
@@ -32,6 +44,10 @@ final class FakeOutboxStore implements OutboxStore {
 	private final List<MarkCall> marks = new ArrayList<>();
 
 	private final List<Long> purged = new ArrayList<>();
+
+	private final TreeMap<Long, Quarantined> quarantine = new TreeMap<>();
+
+	private int failQuarantines;
 
 	private long nextId = 1;
 
@@ -157,11 +173,26 @@ final class FakeOutboxStore implements OutboxStore {
 		}
 	}
 
-	@Override
-	public MarkResult mark(String groupId, long epoch, UUID leaderId, long afterId, long upToId, int limit) {
+	/**
+	 * Makes the next quarantine statements (moves and held-key reads) throw.
+	 * @param count how many
+	 */
+	void failQuarantines(int count) {
 		this.lock.lock();
 		try {
-			this.marks.add(new MarkCall(epoch, leaderId, afterId, upToId, limit));
+			this.failQuarantines = count;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	@Override
+	public MarkResult mark(String groupId, long epoch, UUID leaderId, long afterId, long upToId, int limit,
+			Collection<HeldKey> heldKeys) {
+		this.lock.lock();
+		try {
+			this.marks.add(new MarkCall(epoch, leaderId, afterId, upToId, limit, Set.copyOf(heldKeys)));
 			long current = this.epochs.getOrDefault(groupId, 0L);
 			if (epoch != current) {
 				return new MarkResult(List.of(), current, true);
@@ -178,7 +209,7 @@ final class FakeOutboxStore implements OutboxStore {
 				if (claimed.size() >= limit) {
 					break;
 				}
-				if (!leaderId.equals(row.leaderId)) {
+				if (!leaderId.equals(row.leaderId) && !heldKeys.contains(row.key())) {
 					row.leaderId = leaderId;
 					claimed.add(row.row);
 				}
@@ -212,6 +243,202 @@ final class FakeOutboxStore implements OutboxStore {
 		}
 		finally {
 			this.lock.unlock();
+		}
+	}
+
+	@Override
+	public MarkResult unmark(String groupId, long epoch, Collection<Long> ids) {
+		this.lock.lock();
+		try {
+			long current = this.epochs.getOrDefault(groupId, 0L);
+			if (epoch != current) {
+				return new MarkResult(List.of(), current, true);
+			}
+			failQuarantineIfAsked();
+			ids.forEach(this::unmarkRow);
+			return new MarkResult(List.of(), current, false);
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	@Override
+	public QuarantineResult quarantine(String groupId, long epoch, long id, QuarantineEntry entry,
+			Collection<Long> unmarkIds) {
+		this.lock.lock();
+		try {
+			long current = this.epochs.getOrDefault(groupId, 0L);
+			if (epoch != current) {
+				return new QuarantineResult(Outcome.FENCED, current, List.of());
+			}
+			failQuarantineIfAsked();
+			if (this.quarantine.containsKey(id)) {
+				unmarkIds.forEach(this::unmarkRow);
+				return new QuarantineResult(Outcome.MOVED, current, List.of(id));
+			}
+			StoredRow row = this.rows.remove(id);
+			if (row == null) {
+				return new QuarantineResult(Outcome.MISSING, current, List.of());
+			}
+			this.quarantine.put(id, new Quarantined(row.row, entry, !entry.holdsKey()));
+			unmarkIds.forEach(this::unmarkRow);
+			return new QuarantineResult(Outcome.MOVED, current, List.of(id));
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	@Override
+	public QuarantineResult park(String groupId, long epoch, HeldKey key, Collection<Long> ids,
+			QuarantineEntry entry) {
+		this.lock.lock();
+		try {
+			long current = this.epochs.getOrDefault(groupId, 0L);
+			if (epoch != current) {
+				return new QuarantineResult(Outcome.FENCED, current, List.of());
+			}
+			failQuarantineIfAsked();
+			if (!heldKeysUnlocked().containsKey(key)) {
+				ids.forEach(this::unmarkRow);
+				return new QuarantineResult(Outcome.RELEASED, current, List.of());
+			}
+			List<Long> moved = new ArrayList<>();
+			for (Long id : new TreeSet<>(ids)) {
+				StoredRow row = this.rows.remove(id);
+				if (row != null) {
+					this.quarantine.put(id, new Quarantined(row.row, entry, false));
+					moved.add(id);
+				}
+			}
+			return new QuarantineResult(moved.isEmpty() ? Outcome.MISSING : Outcome.MOVED, current, moved);
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	@Override
+	public Map<HeldKey, PoisonPolicy> heldKeys() {
+		this.lock.lock();
+		try {
+			failQuarantineIfAsked();
+			return heldKeysUnlocked();
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	private Map<HeldKey, PoisonPolicy> heldKeysUnlocked() {
+		Map<HeldKey, PoisonPolicy> held = new HashMap<>();
+		for (Quarantined row : this.quarantine.values()) {
+			if (!row.released) {
+				held.merge(row.key(), row.entry.policy(),
+						(a, b) -> (a == PoisonPolicy.PARK_KEY || b == PoisonPolicy.PARK_KEY) ? PoisonPolicy.PARK_KEY
+								: PoisonPolicy.HOLD_KEY);
+			}
+		}
+		return held;
+	}
+
+	@Override
+	public Page<QuarantinedRow> list(int page, int size) {
+		throw new UnsupportedOperationException("not needed by the engine");
+	}
+
+	@Override
+	public List<HeldKeyView> listHeldKeys(int page, int size) {
+		throw new UnsupportedOperationException("not needed by the engine");
+	}
+
+	@Override
+	public QuarantineActionResult retry(long id) {
+		this.lock.lock();
+		try {
+			Quarantined row = this.quarantine.remove(id);
+			if (row == null) {
+				throw new IllegalArgumentException("No row with id " + id + " is in quarantine");
+			}
+			this.rows.put(id, new StoredRow(row.row));
+			return new QuarantineActionResult(Action.RETRY, row.row.record().topic(), row.row.record().key(),
+					List.of(id), heldKeysUnlocked().containsKey(row.key()));
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	@Override
+	public QuarantineActionResult release(String topic, String key) {
+		this.lock.lock();
+		try {
+			List<Long> ids = new ArrayList<>();
+			this.quarantine.forEach((id, row) -> {
+				if (!row.released && row.key().equals(new HeldKey(topic, key))) {
+					row.released = true;
+					ids.add(id);
+				}
+			});
+			return new QuarantineActionResult(Action.RELEASE, topic, key, ids, false);
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	@Override
+	public QuarantineActionResult replay(String topic, String key) {
+		this.lock.lock();
+		try {
+			List<Long> ids = new ArrayList<>();
+			this.quarantine.entrySet().removeIf((entry) -> {
+				if (entry.getValue().key().equals(new HeldKey(topic, key))) {
+					this.rows.put(entry.getKey(), new StoredRow(entry.getValue().row));
+					ids.add(entry.getKey());
+					return true;
+				}
+				return false;
+			});
+			return new QuarantineActionResult(Action.REPLAY, topic, key, ids, false);
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	List<Long> quarantinedIds() {
+		this.lock.lock();
+		try {
+			return new ArrayList<>(this.quarantine.keySet());
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	QuarantineEntry quarantineEntry(long id) {
+		this.lock.lock();
+		try {
+			return this.quarantine.get(id).entry;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	private void unmarkRow(long id) {
+		StoredRow row = this.rows.get(id);
+		if (row != null) {
+			row.leaderId = null;
+		}
+	}
+
+	private void failQuarantineIfAsked() {
+		if (this.failQuarantines > 0) {
+			this.failQuarantines--;
+			throw new DataAccessResourceFailureException("database is down");
 		}
 	}
 
@@ -295,7 +522,7 @@ final class FakeOutboxStore implements OutboxStore {
 		}
 	}
 
-	record MarkCall(long epoch, UUID leaderId, long afterId, long upToId, int limit) {
+	record MarkCall(long epoch, UUID leaderId, long afterId, long upToId, int limit, Set<HeldKey> heldKeys) {
 
 		boolean belowCursor() {
 			return this.upToId != Long.MAX_VALUE;
@@ -311,6 +538,30 @@ final class FakeOutboxStore implements OutboxStore {
 
 		StoredRow(OutboxRow row) {
 			this.row = row;
+		}
+
+		HeldKey key() {
+			return new HeldKey(this.row.record().topic(), this.row.record().key());
+		}
+
+	}
+
+	private static final class Quarantined {
+
+		final OutboxRow row;
+
+		final QuarantineEntry entry;
+
+		boolean released;
+
+		Quarantined(OutboxRow row, QuarantineEntry entry, boolean released) {
+			this.row = row;
+			this.entry = entry;
+			this.released = released;
+		}
+
+		HeldKey key() {
+			return new HeldKey(this.row.record().topic(), this.row.record().key());
 		}
 
 	}

@@ -84,7 +84,7 @@ final class HarvesterFixture implements AutoCloseable {
 			this.events.add(event);
 			listener.onEvent(event);
 		};
-		this.harvester = new Harvester(this.store, this.election,
+		this.harvester = new Harvester(this.store, this.store, this.election,
 				(shard) -> new MockProducerFactory<>(() -> newProducer(shard)), null, this.config, recording,
 				new RetryBackoff(retryPolicy.initialBackoff(), retryPolicy.maxBackoff()), Clock.systemUTC());
 	}

@@ -61,7 +61,7 @@ class HarvesterKafkaIntegrationTests {
 				.maxMarkBackoff(Duration.ofMillis(50))
 				.build())
 			.build();
-		Harvester harvester = new Harvester(store, election, new ShardProducerFactories(application, "it")::forShard,
+		Harvester harvester = new Harvester(store, store, election, new ShardProducerFactories(application, "it")::forShard,
 				null, config, (event) -> {
 				});
 		harvester.start();

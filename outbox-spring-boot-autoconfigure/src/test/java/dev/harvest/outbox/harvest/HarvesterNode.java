@@ -292,6 +292,7 @@ final class HarvesterNode {
 						? (shard) -> new FaultInjectingProducerFactory(shards.forShard(shard), injected)
 						: shards::forShard;
 				harvester = new Harvester(HarvesterComponents.outboxStore(dataSource, config.outboxTable()),
+						HarvesterComponents.quarantineStore(dataSource, config.outboxTable()),
 						(election != null) ? election : real, shardFactories,
 						config.listenForNotifications()
 								? HarvesterComponents.notifications(dataSource, config.outboxTable()) : null,

@@ -1,6 +1,7 @@
 package dev.harvest.outbox.harvest;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -25,11 +26,17 @@ import org.springframework.kafka.mock.MockProducerFactory;
 
 import dev.harvest.outbox.OutboxRecord;
 import dev.harvest.outbox.harvest.event.HarvestEvent;
+import dev.harvest.outbox.harvest.event.KeyHeld;
+import dev.harvest.outbox.harvest.event.KeyReleased;
 import dev.harvest.outbox.harvest.event.LeaderAcquired;
 import dev.harvest.outbox.harvest.event.LeaderFenced;
 import dev.harvest.outbox.harvest.event.LeaderRefreshed;
 import dev.harvest.outbox.harvest.event.LeaderRevoked;
 import dev.harvest.outbox.harvest.event.MeterRead;
+import dev.harvest.outbox.harvest.event.RecordPublishFailed;
+import dev.harvest.outbox.harvest.event.RecordQuarantined;
+import dev.harvest.outbox.jdbc.HeldKey;
+import dev.harvest.outbox.jdbc.QuarantineEntry;
 
 import static dev.harvest.outbox.harvest.HarvesterFixture.TOPIC;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -99,8 +106,9 @@ class HarvesterTests {
 
 	@Test
 	void failedSendHoldsOnlyItsKeyAndIsRetriedBeforeItsSuccessors() throws Exception {
+		// The backoff must outlast the other key's whole round trip, even on a busy machine.
 		try (HarvesterFixture fixture = new HarvesterFixture((limits) -> limits.sendConcurrency(2),
-				(retry) -> new RetryPolicy(Duration.ofMillis(300), Duration.ofSeconds(1), 0, 3, PoisonPolicy.HOLD_KEY),
+				(retry) -> new RetryPolicy(Duration.ofSeconds(1), Duration.ofSeconds(2), 0, 3, PoisonPolicy.HOLD_KEY),
 				(event) -> {
 				})) {
 			String failing = keyOnShard(0, 2, "failing");
@@ -403,16 +411,11 @@ class HarvesterTests {
 	}
 
 	@Test
-	void nonRetriableFailuresHoldTheKeyAfterTheAllowedAttempts() throws Exception {
-		List<PoisonRecord> poisoned = new CopyOnWriteArrayList<>();
+	void nonRetriableFailuresQuarantineTheRecordAndHoldOnlyItsKey() throws Exception {
 		try (HarvesterFixture fixture = new HarvesterFixture((limits) -> limits.sendConcurrency(2),
 				(retry) -> new RetryPolicy(Duration.ofMillis(5), Duration.ofMillis(20), 0, 2, PoisonPolicy.HOLD_KEY),
 				(event) -> {
 				})) {
-			fixture.harvester.setPoisonRecordHandler((record) -> {
-				poisoned.add(record);
-				return PoisonRecordHandler.Disposition.HOLD;
-			});
 			String held = keyOnShard(0, 2, "held");
 			long poison = fixture.store.insert(TOPIC, held, "too large");
 			long successor = fixture.store.insert(TOPIC, held, "next");
@@ -424,57 +427,249 @@ class HarvesterTests {
 			await().atMost(WAIT).until(() -> heldShard.history().size() == 2);
 			heldShard.errorNext(new RecordTooLargeException("still too large"));
 
-			await().atMost(WAIT).until(() -> poisoned.size() == 1);
-			assertThat(poisoned.get(0).row().id()).isEqualTo(poison);
-			assertThat(poisoned.get(0).attempts()).isEqualTo(2);
-			assertThat(poisoned.get(0).lastFailure()).isInstanceOf(RecordTooLargeException.class);
-			assertThat(fixture.harvester.counters().heldKeys()).isOne();
+			await().atMost(WAIT).until(() -> fixture.store.quarantinedIds().contains(poison));
+			QuarantineEntry entry = fixture.store.quarantineEntry(poison);
+			assertThat(entry.attempts()).isEqualTo(2);
+			assertThat(entry.errorClass()).isEqualTo(RecordTooLargeException.class.getName());
+			assertThat(entry.lastError()).isEqualTo("still too large");
+			assertThat(entry.policy()).isEqualTo(PoisonPolicy.HOLD_KEY);
+			assertThat(entry.firstFailureTime()).isBeforeOrEqualTo(entry.lastFailureTime());
+			assertThat(fixture.harvester.heldKeys()).isOne();
+			await().atMost(WAIT).until(() -> fixture.store.leaderOf(successor) == null);
+			assertThat(fixture.harvester.queuedRecords()).as("the held key's rows wait in the outbox, not in memory")
+				.isZero();
 
 			MockProducer<String, byte[]> freeShard = fixture.producer(1);
 			await().atMost(WAIT).until(() -> freeShard.history().size() == 1);
 			freeShard.completeNext();
 			await().atMost(WAIT).until(() -> !fixture.store.contains(other));
+			long later = fixture.store.insert(TOPIC, held, "later");
+			fixture.harvester.wakeUp();
+			await().atMost(WAIT).until(() -> fixture.store.marks().stream()
+				.anyMatch((mark) -> mark.heldKeys().contains(new HeldKey(TOPIC, held))));
 			await().during(QUIET).atMost(WAIT).until(() -> heldShard.history().size() == 2);
-			assertThat(fixture.store.ids()).containsExactly(poison, successor);
-			assertThat(fixture.harvester.queuedRecords()).isEqualTo(2);
+			assertThat(fixture.store.ids()).containsExactly(successor, later);
+			assertThat(fixture.store.leaderOf(later)).isNull();
+
+			await().atMost(WAIT).until(() -> fixture.events(KeyHeld.class).size() == 1);
+			assertThat(fixture.events(KeyHeld.class))
+				.containsExactly(new KeyHeld(TOPIC, held, poison, PoisonPolicy.HOLD_KEY));
+			assertThat(fixture.events(RecordQuarantined.class)).containsExactly(new RecordQuarantined(poison, TOPIC,
+					held, 2, RecordTooLargeException.class.getName(), PoisonPolicy.HOLD_KEY));
+			assertThat(fixture.events(RecordPublishFailed.class)).satisfiesExactly((first) -> {
+				assertThat(first.id()).isEqualTo(poison);
+				assertThat(first.attempt()).isOne();
+				assertThat(first.kind()).isEqualTo("POISON");
+				assertThat(first.errorClass()).isEqualTo(RecordTooLargeException.class.getName());
+				assertThat(first.nextAttempt()).isNotNull();
+			}, (second) -> {
+				assertThat(second.attempt()).isEqualTo(2);
+				assertThat(second.nextAttempt()).as("no next attempt: the poison policy takes it").isNull();
+			});
 		}
 	}
 
 	@Test
-	void defectiveRowGoesToThePoisonHandlerWithoutBeingSent() throws Exception {
-		List<PoisonRecord> poisoned = new CopyOnWriteArrayList<>();
+	void releasedKeyPublishesItsWaitingRowsInIdOrderBeforeNewOnes() throws Exception {
+		try (HarvesterFixture fixture = new HarvesterFixture((limits) -> limits, (retry) -> poisonAfterOne(retry,
+				PoisonPolicy.HOLD_KEY), (event) -> {
+				})) {
+			long poison = fixture.store.insert(TOPIC, "a", "poison");
+			long first = fixture.store.insert(TOPIC, "a", "1");
+			long second = fixture.store.insert(TOPIC, "a", "2");
+			fixture.startLeading();
+			MockProducer<String, byte[]> producer = fixture.producer();
+			await().atMost(WAIT).until(() -> producer.history().size() == 1);
+			producer.errorNext(new RecordTooLargeException("too large"));
+			await().atMost(WAIT).until(() -> fixture.harvester.heldKeys() == 1 && fixture.store.leaderOf(first) == null);
+
+			fixture.store.release(TOPIC, "a");
+			long third = fixture.store.insert(TOPIC, "a", "3");
+			fixture.harvester.checkHeldKeys();
+			completeInOrder(fixture, producer, 4);
+
+			assertThat(fixture.sentIds()).containsExactly(poison, first, second, third);
+			assertThat(fixture.store.ids()).isEmpty();
+			assertThat(fixture.store.quarantinedIds()).containsExactly(poison);
+			assertThat(fixture.harvester.heldKeys()).isZero();
+			await().atMost(WAIT).until(() -> fixture.events(KeyReleased.class).size() == 1);
+			assertThat(fixture.events(KeyReleased.class)).containsExactly(new KeyReleased(TOPIC, "a"));
+		}
+	}
+
+	@Test
+	void retriedRowGoesOutWithItsIdBeforeItsKeysLaterRows() throws Exception {
+		try (HarvesterFixture fixture = new HarvesterFixture((limits) -> limits, (retry) -> poisonAfterOne(retry,
+				PoisonPolicy.HOLD_KEY), (event) -> {
+				})) {
+			long poison = fixture.store.insert(TOPIC, "a", "poison");
+			long successor = fixture.store.insert(TOPIC, "a", "1");
+			fixture.startLeading();
+			MockProducer<String, byte[]> producer = fixture.producer();
+			await().atMost(WAIT).until(() -> producer.history().size() == 1);
+			producer.errorNext(new RecordTooLargeException("too large"));
+			await().atMost(WAIT).until(() -> fixture.store.quarantinedIds().contains(poison));
+
+			fixture.store.retry(poison);
+			fixture.harvester.checkHeldKeys();
+			completeInOrder(fixture, producer, 3);
+
+			assertThat(fixture.sentIds()).containsExactly(poison, poison, successor);
+			assertThat(fixture.store.ids()).isEmpty();
+			assertThat(fixture.store.quarantinedIds()).isEmpty();
+		}
+	}
+
+	@Test
+	void parkedKeyMovesItsRowsToQuarantineInIdOrderUntilReplayed() throws Exception {
+		try (HarvesterFixture fixture = new HarvesterFixture((limits) -> limits, (retry) -> poisonAfterOne(retry,
+				PoisonPolicy.PARK_KEY), (event) -> {
+				})) {
+			long poison = fixture.store.insert(TOPIC, "a", "poison");
+			long first = fixture.store.insert(TOPIC, "a", "1");
+			long other = fixture.store.insert(TOPIC, "b", "1");
+			fixture.startLeading();
+			MockProducer<String, byte[]> producer = fixture.producer();
+			await().atMost(WAIT).until(() -> producer.history().size() == 2);
+			producer.errorNext(new RecordTooLargeException("too large"));
+			producer.completeNext();
+			await().atMost(WAIT).until(() -> fixture.store.quarantinedIds().equals(List.of(poison, first)));
+			long second = fixture.store.insert(TOPIC, "a", "2");
+			fixture.harvester.wakeUp();
+			await().atMost(WAIT).until(() -> fixture.store.quarantinedIds().equals(List.of(poison, first, second)));
+			assertThat(fixture.store.ids()).isEmpty();
+			assertThat(fixture.store.quarantineEntry(second).policy()).isEqualTo(PoisonPolicy.PARK_KEY);
+			assertThat(fixture.store.quarantineEntry(second).attempts()).isZero();
+			assertThat(fixture.sentIds()).containsExactly(poison, other);
+
+			fixture.store.replay(TOPIC, "a");
+			fixture.harvester.checkHeldKeys();
+			completeInOrder(fixture, producer, 5);
+			assertThat(fixture.sentIds()).containsExactly(poison, other, poison, first, second);
+			assertThat(fixture.store.quarantinedIds()).isEmpty();
+			await().atMost(WAIT).until(() -> fixture.events(RecordQuarantined.class).size() == 3);
+			assertThat(fixture.events(RecordQuarantined.class)).extracting(RecordQuarantined::id)
+				.containsExactly(poison, first, second);
+		}
+	}
+
+	@Test
+	void parkedKeyReplayedBeforeTheLeaderNoticesStillGoesOutInIdOrder() throws Exception {
+		try (HarvesterFixture fixture = new HarvesterFixture(
+				(limits) -> limits.headRescanInterval(Duration.ofSeconds(30)),
+				(retry) -> poisonAfterOne(retry, PoisonPolicy.PARK_KEY), (event) -> {
+				})) {
+			long poison = fixture.store.insert(TOPIC, "a", "poison");
+			long first = fixture.store.insert(TOPIC, "a", "1");
+			fixture.startLeading();
+			MockProducer<String, byte[]> producer = fixture.producer();
+			await().atMost(WAIT).until(() -> producer.history().size() == 1);
+			producer.errorNext(new RecordTooLargeException("too large"));
+			await().atMost(WAIT).until(() -> fixture.store.quarantinedIds().equals(List.of(poison, first)));
+
+			// The leader checks held keys only every 30 s here: it learns of the replay when it
+			// tries to park the key's next row.
+			fixture.store.replay(TOPIC, "a");
+			long second = fixture.store.insert(TOPIC, "a", "2");
+			fixture.harvester.wakeUp();
+			completeInOrder(fixture, producer, 4);
+			assertThat(fixture.sentIds()).containsExactly(poison, poison, first, second);
+			assertThat(fixture.store.quarantinedIds()).isEmpty();
+		}
+	}
+
+	@Test
+	void skippedRecordIsQuarantinedAndItsKeyGoesOn() throws Exception {
+		try (HarvesterFixture fixture = new HarvesterFixture((limits) -> limits, (retry) -> poisonAfterOne(retry,
+				PoisonPolicy.SKIP_RECORD), (event) -> {
+				})) {
+			long poison = fixture.store.insert(TOPIC, "a", "poison");
+			long successor = fixture.store.insert(TOPIC, "a", "1");
+			fixture.startLeading();
+			MockProducer<String, byte[]> producer = fixture.producer();
+			await().atMost(WAIT).until(() -> producer.history().size() == 1);
+			producer.errorNext(new RecordTooLargeException("too large"));
+			completeInOrder(fixture, producer, 2);
+			assertThat(fixture.sentIds()).containsExactly(poison, successor);
+			assertThat(fixture.store.quarantinedIds()).containsExactly(poison);
+			assertThat(fixture.store.heldKeys()).isEmpty();
+			assertThat(fixture.harvester.heldKeys()).isZero();
+		}
+	}
+
+	@Test
+	void defectiveRowIsQuarantinedWithoutBeingSent() throws Exception {
 		try (HarvesterFixture fixture = new HarvesterFixture()) {
-			fixture.harvester.setPoisonRecordHandler((record) -> {
-				poisoned.add(record);
-				return PoisonRecordHandler.Disposition.REMOVED_RELEASE_KEY;
-			});
 			long defective = fixture.store.insertDefective(OutboxRecord.builder(TOPIC, "a").build(),
 					"unequal number of header keys (2) and values (1)");
 			long successor = fixture.store.insert(TOPIC, "a", "next");
+			long other = fixture.store.insert(TOPIC, "b", "x");
 			fixture.startLeading();
-			await().atMost(WAIT).until(() -> poisoned.size() == 1);
-			assertThat(poisoned.get(0).row().id()).isEqualTo(defective);
-			assertThat(poisoned.get(0).attempts()).isZero();
-			assertThat(poisoned.get(0).reason()).contains("unequal number of header keys");
-
+			await().atMost(WAIT).until(() -> fixture.store.quarantinedIds().contains(defective));
+			QuarantineEntry entry = fixture.store.quarantineEntry(defective);
+			assertThat(entry.attempts()).isZero();
+			assertThat(entry.lastError()).contains("unequal number of header keys");
+			assertThat(entry.errorClass()).isNull();
 			MockProducer<String, byte[]> producer = fixture.producer();
 			await().atMost(WAIT).until(() -> producer.history().size() == 1);
-			assertThat(fixture.sentIds()).containsExactly(successor);
-			assertThat(fixture.harvester.counters().heldKeys()).isZero();
+			producer.completeNext();
+			await().atMost(WAIT).until(() -> !fixture.store.contains(other));
+			await().during(QUIET).atMost(WAIT).until(() -> producer.history().size() == 1);
+			assertThat(fixture.sentIds()).containsExactly(other);
+			assertThat(fixture.store.ids()).containsExactly(successor);
+			assertThat(fixture.harvester.heldKeys()).isOne();
+		}
+	}
+
+	@Test
+	void newLeaderTakesUpHeldKeysBeforeItMarks() throws Exception {
+		try (HarvesterFixture fixture = new HarvesterFixture()) {
+			long poison = fixture.store.insert(TOPIC, "held", "poison");
+			long waiting = fixture.store.insert(TOPIC, "held", "1");
+			long free = fixture.store.insert(TOPIC, "free", "1");
+			long formerEpoch = fixture.store.acquireEpoch(HarvesterFixture.GROUP, "former", UUID.randomUUID());
+			fixture.store.quarantine(HarvesterFixture.GROUP, formerEpoch, poison,
+					new QuarantineEntry(3, Instant.now(), Instant.now(), "too large", null, PoisonPolicy.HOLD_KEY));
+			fixture.store.failQuarantines(2);
+			fixture.startLeading();
+			MockProducer<String, byte[]> producer = fixture.producer();
+			await().atMost(WAIT).until(() -> producer.history().size() == 1);
+			producer.completeNext();
+			await().atMost(WAIT).until(() -> !fixture.store.contains(free));
+			await().during(QUIET).atMost(WAIT).until(() -> producer.history().size() == 1);
+			assertThat(fixture.sentIds()).containsExactly(free);
+			assertThat(fixture.store.ids()).containsExactly(waiting);
+			assertThat(fixture.store.marks()).as("every mark leaves the held key out").isNotEmpty()
+				.allSatisfy((mark) -> assertThat(mark.heldKeys()).containsExactly(new HeldKey(TOPIC, "held")));
+			assertThat(fixture.harvester.heldKeys()).isOne();
+		}
+	}
+
+	@Test
+	void quarantineFailuresKeepTheKeyWaitingAndAreRetried() throws Exception {
+		try (HarvesterFixture fixture = new HarvesterFixture((limits) -> limits, (retry) -> poisonAfterOne(retry,
+				PoisonPolicy.HOLD_KEY), (event) -> {
+				})) {
+			long poison = fixture.store.insert(TOPIC, "a", "poison");
+			long successor = fixture.store.insert(TOPIC, "a", "1");
+			fixture.startLeading();
+			MockProducer<String, byte[]> producer = fixture.producer();
+			await().atMost(WAIT).until(() -> producer.history().size() == 1);
+			fixture.store.failQuarantines(3);
+			producer.errorNext(new RecordTooLargeException("too large"));
+			await().atMost(WAIT).until(() -> fixture.store.quarantinedIds().contains(poison));
+			await().during(QUIET).atMost(WAIT).until(() -> producer.history().size() == 1);
+			assertThat(fixture.store.ids()).containsExactly(successor);
+			assertThat(fixture.harvester.lastError().message()).contains("Applying the poison policy failed");
 		}
 	}
 
 	@Test
 	void fatalProducerFailureRebuildsTheProducerWithoutCountingTheAttempt() throws Exception {
-		List<PoisonRecord> poisoned = new CopyOnWriteArrayList<>();
 		try (HarvesterFixture fixture = new HarvesterFixture((limits) -> limits,
 				(retry) -> new RetryPolicy(Duration.ofMillis(5), Duration.ofMillis(20), 1, 1, PoisonPolicy.HOLD_KEY),
 				(event) -> {
 				})) {
-			fixture.harvester.setPoisonRecordHandler((record) -> {
-				poisoned.add(record);
-				return PoisonRecordHandler.Disposition.HOLD;
-			});
 			long id = fixture.store.insert(TOPIC, "a", "1");
 			fixture.startLeading();
 			MockProducer<String, byte[]> first = fixture.producer();
@@ -487,7 +682,7 @@ class HarvesterTests {
 			second.completeNext();
 			await().atMost(WAIT).until(() -> !fixture.store.contains(id));
 			assertThat(first.closed()).isTrue();
-			assertThat(poisoned).isEmpty();
+			assertThat(fixture.store.quarantinedIds()).isEmpty();
 		}
 	}
 
@@ -515,16 +710,11 @@ class HarvesterTests {
 	}
 
 	@Test
-	void retriableFailuresBeyondTheirLimitGoToThePoisonHandler() throws Exception {
-		List<PoisonRecord> poisoned = new CopyOnWriteArrayList<>();
+	void retriableFailuresBeyondTheirLimitGoToThePoisonPolicy() throws Exception {
 		try (HarvesterFixture fixture = new HarvesterFixture((limits) -> limits,
 				(retry) -> new RetryPolicy(Duration.ofMillis(5), Duration.ofMillis(20), 2, 3, PoisonPolicy.HOLD_KEY),
 				(event) -> {
 				})) {
-			fixture.harvester.setPoisonRecordHandler((record) -> {
-				poisoned.add(record);
-				return PoisonRecordHandler.Disposition.HOLD;
-			});
 			long id = fixture.store.insert(TOPIC, "a", "1");
 			fixture.startLeading();
 			MockProducer<String, byte[]> producer = fixture.producer();
@@ -533,10 +723,12 @@ class HarvesterTests {
 				await().atMost(WAIT).until(() -> producer.history().size() == sent);
 				producer.errorNext(new TimeoutException("broker away"));
 			}
-			await().atMost(WAIT).until(() -> poisoned.size() == 1);
-			assertThat(poisoned.get(0).row().id()).isEqualTo(id);
-			assertThat(poisoned.get(0).attempts()).isEqualTo(2);
-			assertThat(poisoned.get(0).reason()).contains("failed 2 attempt(s)").contains("broker away");
+			await().atMost(WAIT).until(() -> fixture.store.quarantinedIds().contains(id));
+			assertThat(fixture.store.quarantineEntry(id).attempts()).isEqualTo(2);
+			assertThat(fixture.store.quarantineEntry(id).lastError()).isEqualTo("broker away");
+			await().atMost(WAIT).until(() -> fixture.events(RecordPublishFailed.class).size() == 2);
+			assertThat(fixture.events(RecordPublishFailed.class)).extracting(RecordPublishFailed::kind)
+				.containsOnly("RETRIABLE");
 		}
 	}
 
@@ -681,7 +873,7 @@ class HarvesterTests {
 				.build())
 			.build();
 		List<MockProducer<String, byte[]>> producers = new CopyOnWriteArrayList<>();
-		Harvester harvester = new Harvester(store, election,
+		Harvester harvester = new Harvester(store, store, election,
 				(shard) -> new MockProducerFactory<>(() -> {
 					MockProducer<String, byte[]> producer = new MockProducer<>(true, null,
 							new StringSerializer(), new ByteArraySerializer());
@@ -795,16 +987,35 @@ class HarvesterTests {
 	}
 
 	@Test
-	void phaseAndPoisonHandlerCanOnlyBeSetBeforeStarting() throws Exception {
+	void phaseCanOnlyBeSetBeforeStarting() throws Exception {
 		try (HarvesterFixture fixture = new HarvesterFixture()) {
 			fixture.harvester.setPhase(42);
 			assertThat(fixture.harvester.getPhase()).isEqualTo(42);
 			fixture.harvester.start();
 			assertThatIllegalStateException().isThrownBy(() -> fixture.harvester.setPhase(7))
 				.withMessageContaining("before it starts");
-			assertThatIllegalStateException()
-				.isThrownBy(() -> fixture.harvester.setPoisonRecordHandler((record) -> PoisonRecordHandler.Disposition.HOLD));
 		}
+	}
+
+	private static RetryPolicy poisonAfterOne(RetryPolicy retry, PoisonPolicy policy) {
+		return new RetryPolicy(retry.initialBackoff(), retry.maxBackoff(), retry.maxAttemptsRetriable(), 1, policy);
+	}
+
+	/**
+	 * Acknowledges records one at a time as they are sent, as Kafka would, until
+	 * {@code total} records have been sent in all.
+	 */
+	private static void completeInOrder(HarvesterFixture fixture, MockProducer<String, byte[]> producer, int total) {
+		await().atMost(WAIT).until(() -> {
+			while (producer.completeNext()) {
+				// Acknowledge what was sent so far.
+			}
+			return fixture.sentCount() >= total;
+		});
+		while (producer.completeNext()) {
+			// And the last one.
+		}
+		await().during(QUIET).atMost(WAIT).until(() -> fixture.sentCount() == total);
 	}
 
 	private static long threadsNamed(String prefix) {

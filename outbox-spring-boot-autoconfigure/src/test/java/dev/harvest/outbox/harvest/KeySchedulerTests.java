@@ -4,6 +4,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 
@@ -121,34 +123,115 @@ class KeySchedulerTests {
 	}
 
 	@Test
-	void defectiveRowIsPoisonedAndHoldsItsKeyUntilDecided() {
+	void defectiveRowMakesItsKeyWaitForThePoisonPolicy() {
 		this.scheduler.add(List.of(defective(1, "a"), row(2, "a"), row(3, "b")), NOW);
 		this.scheduler.dispatch(NOW);
 		assertThat(takeAll(this.scheduler, 0)).containsExactly(3L);
-		List<ScheduledRecord> poisoned = this.scheduler.takePoisoned();
-		assertThat(poisoned).extracting(ScheduledRecord::id).containsExactly(1L);
+		List<KeyWork> work = this.scheduler.takeWork();
+		assertThat(work).singleElement().satisfies((decide) -> {
+			assertThat(decide.kind()).isEqualTo(KeyWork.Kind.DECIDE);
+			assertThat(decide.poisoned().id()).isOne();
+			assertThat(decide.ids()).containsExactly(2L);
+		});
 		assertThat(this.scheduler.heldKeys()).isOne();
+		assertThat(this.scheduler.hasWork()).isFalse();
 
-		this.scheduler.decide(poisoned.get(0), PoisonRecordHandler.Disposition.HOLD, NOW);
+		this.scheduler.keyHeld(work.get(0), NOW);
 		this.scheduler.dispatch(NOW);
 		assertThat(this.scheduler.hasBuffered(0)).isFalse();
-		assertThat(this.scheduler.queued()).isEqualTo(2);
+		assertThat(this.scheduler.queued()).as("the held key's queued rows were unmarked and dropped").isZero();
+		assertThat(this.scheduler.isKnown(1)).isFalse();
+		assertThat(this.scheduler.isKnown(2)).isFalse();
+		assertThat(this.scheduler.excludedKeys()).containsExactly(new RecordKey("orders", "a"));
 	}
 
 	@Test
-	void releasingAPoisonedRecordsKeyLetsItsNextRecordGo() {
+	void keyThatGoesOnAfterItsPoisonRecordSendsItsNextRecord() {
 		this.scheduler.add(List.of(row(1, "a"), row(2, "a")), NOW);
 		this.scheduler.dispatch(NOW);
 		ScheduledRecord first = this.scheduler.take(0, NOW);
 		this.scheduler.exhausted(first, NOW);
 		this.scheduler.dispatch(NOW);
 		assertThat(this.scheduler.hasBuffered(0)).isFalse();
-		assertThat(this.scheduler.takePoisoned()).containsExactly(first);
-		this.scheduler.decide(first, PoisonRecordHandler.Disposition.REMOVED_RELEASE_KEY, NOW);
+		List<KeyWork> work = this.scheduler.takeWork();
+		assertThat(work).extracting(KeyWork::poisoned).containsExactly(first);
+		this.scheduler.keyContinues(work.get(0), NOW);
 		this.scheduler.dispatch(NOW);
 		assertThat(takeAll(this.scheduler, 0)).containsExactly(2L);
 		assertThat(this.scheduler.heldKeys()).isZero();
 		assertThat(this.scheduler.isKnown(1)).isFalse();
+	}
+
+	@Test
+	void parkedKeyHandsEveryNewRowToTheMarker() {
+		this.scheduler.add(List.of(row(1, "a"), row(2, "a")), NOW);
+		this.scheduler.dispatch(NOW);
+		ScheduledRecord first = this.scheduler.take(0, NOW);
+		this.scheduler.exhausted(first, NOW);
+		this.scheduler.keyParked(this.scheduler.takeWork().get(0), NOW);
+		List<KeyWork> park = this.scheduler.takeWork();
+		assertThat(park).singleElement().satisfies((work) -> {
+			assertThat(work.kind()).isEqualTo(KeyWork.Kind.PARK);
+			assertThat(work.ids()).containsExactly(2L);
+		});
+		this.scheduler.rowsLeft(park.get(0), NOW);
+		assertThat(this.scheduler.queued()).isZero();
+		assertThat(this.scheduler.hasWork()).isFalse();
+		assertThat(this.scheduler.excludedKeys()).as("a parked key's rows are marked, then parked").isEmpty();
+
+		this.scheduler.add(List.of(row(5, "a")), NOW);
+		this.scheduler.dispatch(NOW);
+		assertThat(this.scheduler.hasBuffered(0)).isFalse();
+		assertThat(this.scheduler.takeWork()).extracting(KeyWork::ids).containsExactly(List.of(5L));
+	}
+
+	@Test
+	void keysQuarantineNoLongerHoldsAreReleasedWithTheirRowsDropped() {
+		this.scheduler.loadHolds(Map.of(new RecordKey("orders", "held"), PoisonPolicy.HOLD_KEY,
+				new RecordKey("orders", "parked"), PoisonPolicy.PARK_KEY));
+		assertThat(this.scheduler.heldKeys()).isEqualTo(2);
+		assertThat(this.scheduler.excludedKeys()).containsExactly(new RecordKey("orders", "held"));
+		this.scheduler.add(List.of(row(3, "parked")), NOW);
+		assertThat(this.scheduler.takeWork()).extracting(KeyWork::kind).containsExactly(KeyWork.Kind.PARK);
+
+		assertThat(this.scheduler.releaseAllBut(Set.of(new RecordKey("orders", "held")))).isOne();
+		List<KeyWork> release = this.scheduler.takeWork();
+		assertThat(release).singleElement().satisfies((work) -> {
+			assertThat(work.kind()).isEqualTo(KeyWork.Kind.RELEASE);
+			assertThat(work.key()).isEqualTo(new RecordKey("orders", "parked"));
+			assertThat(work.ids()).containsExactly(3L);
+		});
+		this.scheduler.keyReleased(release.get(0), NOW);
+		assertThat(this.scheduler.heldKeys()).isOne();
+		assertThat(this.scheduler.isKnown(3)).as("unmarked, to be marked again in id order").isFalse();
+		this.scheduler.add(List.of(row(3, "parked"), row(4, "parked")), NOW);
+		this.scheduler.dispatch(NOW);
+		assertThat(takeAll(this.scheduler, 0)).containsExactly(3L);
+	}
+
+	@Test
+	void rowsOfAHeldKeyThatArriveAnywayAreHandedBackToBeUnmarked() {
+		this.scheduler.loadHolds(Map.of(new RecordKey("orders", "held"), PoisonPolicy.HOLD_KEY));
+		this.scheduler.add(List.of(row(7, "held"), row(8, "free")), NOW);
+		this.scheduler.dispatch(NOW);
+		assertThat(takeAll(this.scheduler, 0)).containsExactly(8L);
+		List<KeyWork> work = this.scheduler.takeWork();
+		assertThat(work).singleElement().satisfies((unmark) -> {
+			assertThat(unmark.kind()).isEqualTo(KeyWork.Kind.UNMARK);
+			assertThat(unmark.ids()).containsExactly(7L);
+		});
+		this.scheduler.rowsLeft(work.get(0), NOW);
+		assertThat(this.scheduler.isKnown(7)).isFalse();
+		assertThat(this.scheduler.heldKeys()).isOne();
+	}
+
+	@Test
+	void failedWorkComesBackUnchanged() {
+		this.scheduler.add(List.of(defective(1, "a")), NOW);
+		this.scheduler.dispatch(NOW);
+		KeyWork decide = this.scheduler.takeWork().get(0);
+		this.scheduler.workFailed(decide);
+		assertThat(this.scheduler.takeWork()).containsExactly(decide);
 	}
 
 	@Test

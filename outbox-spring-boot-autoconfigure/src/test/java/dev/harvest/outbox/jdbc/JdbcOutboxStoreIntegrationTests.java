@@ -133,6 +133,44 @@ class JdbcOutboxStoreIntegrationTests {
 	}
 
 	@Test
+	void markLeavesOutRowsOfHeldKeys() {
+		long held1 = this.outbox.insert(OutboxRecord.builder("orders", "held").value("1").build());
+		long free = this.outbox.insert(OutboxRecord.builder("orders", "free").value("1").build());
+		long sameKeyOtherTopic = this.outbox.insert(OutboxRecord.builder("payments", "held").value("1").build());
+		long held2 = this.outbox.insert(OutboxRecord.builder("orders", "held").value("2").build());
+		UUID leaderId = UUID.randomUUID();
+		long epoch = this.store.acquireEpoch(GROUP, "instance", leaderId);
+
+		MarkResult result = this.store.mark(GROUP, epoch, leaderId, 0, Long.MAX_VALUE, 10,
+				List.of(new HeldKey("orders", "held"), new HeldKey("elsewhere", "x")));
+
+		assertThat(rowIds(result)).containsExactly(free, sameKeyOtherTopic);
+		assertThat(this.outbox.leaderIds()).containsEntry(held1, null).containsEntry(held2, null);
+		assertThat(rowIds(this.store.mark(GROUP, epoch, leaderId, 0, Long.MAX_VALUE, 10))).containsExactly(held1,
+				held2);
+	}
+
+	@Test
+	void unmarkTakesTheLeaderIdOffOnlyForTheCurrentEpoch() {
+		List<Long> ids = this.outbox.insertRows(3);
+		UUID formerLeaderId = UUID.randomUUID();
+		long formerEpoch = this.store.acquireEpoch(GROUP, "former", formerLeaderId);
+		this.store.mark(GROUP, formerEpoch, formerLeaderId, 0, Long.MAX_VALUE, 10);
+
+		MarkResult unmarked = this.store.unmark(GROUP, formerEpoch, List.of(ids.get(0), ids.get(2)));
+		assertThat(unmarked.fenced()).isFalse();
+		assertThat(this.outbox.leaderIds()).containsEntry(ids.get(0), null)
+			.containsEntry(ids.get(1), formerLeaderId)
+			.containsEntry(ids.get(2), null);
+
+		long epoch = this.store.acquireEpoch(GROUP, "current", UUID.randomUUID());
+		MarkResult fenced = this.store.unmark(GROUP, formerEpoch, List.of(ids.get(1)));
+		assertThat(fenced.fenced()).isTrue();
+		assertThat(fenced.currentEpoch()).isEqualTo(epoch);
+		assertThat(this.outbox.leaderIds()).containsEntry(ids.get(1), formerLeaderId);
+	}
+
+	@Test
 	void lateCommittedLowerIdIsFoundByHeadRescan() throws SQLException {
 		UUID leaderId = UUID.randomUUID();
 		long epoch = this.store.acquireEpoch(GROUP, "instance", leaderId);

@@ -147,7 +147,7 @@ class OutboxSchemaIntegrationTests {
 		assertThat(query("SELECT id || ':' || (released_at IS NULL) FROM " + this.table.quarantine().sql()))
 			.containsExactly("7:true");
 		assertThat(new JdbcQuarantineStore(this.dataSource, this.table).heldKeys())
-			.containsExactly(new HeldKey("topic", "key"));
+			.containsOnlyKeys(new HeldKey("topic", "key"));
 	}
 
 	@Test
