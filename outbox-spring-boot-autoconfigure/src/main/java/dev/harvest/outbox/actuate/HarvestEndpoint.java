@@ -2,6 +2,7 @@ package dev.harvest.outbox.actuate;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
@@ -15,16 +16,19 @@ import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Selector;
 import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
+import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
 
 import dev.harvest.outbox.harvest.HarvestError;
 import dev.harvest.outbox.harvest.HarvestState;
 import dev.harvest.outbox.harvest.Harvester;
 import dev.harvest.outbox.harvest.Limits;
+import dev.harvest.outbox.harvest.QuarantineActions;
 import dev.harvest.outbox.harvest.event.MeterStats;
 
 /**
- * {@link Endpoint @Endpoint} that shows what the harvester is doing and lets an operator pause
- * and resume it. Write operations need {@code management.endpoint.harvest.access=unrestricted}.
+ * {@link Endpoint @Endpoint} that shows what the harvester is doing, lists the quarantine, and
+ * lets an operator pause and resume harvesting and retry, release or replay quarantined rows.
+ * Write operations need {@code management.endpoint.harvest.access=unrestricted}.
  */
 @Endpoint(id = "harvest", defaultAccess = Access.READ_ONLY)
 public class HarvestEndpoint {
@@ -34,10 +38,25 @@ public class HarvestEndpoint {
 
 	private static final Log logger = LogFactory.getLog(HarvestEndpoint.class);
 
+	/** Rows or keys in a page of a listing unless the request asks for another size. */
+	static final int DEFAULT_PAGE_SIZE = 50;
+
 	private final Harvester harvester;
 
+	private final @Nullable QuarantineActions quarantine;
+
 	public HarvestEndpoint(Harvester harvester) {
+		this(harvester, null);
+	}
+
+	/**
+	 * Creates the endpoint.
+	 * @param harvester the harvester
+	 * @param quarantine the operator actions on the quarantine, or {@code null} for none
+	 */
+	public HarvestEndpoint(Harvester harvester, @Nullable QuarantineActions quarantine) {
 		this.harvester = harvester;
+		this.quarantine = quarantine;
 	}
 
 	@ReadOperation
@@ -48,27 +67,108 @@ public class HarvestEndpoint {
 				this.harvester.config().name(), this.harvester.config().outboxTable().toString(),
 				this.harvester.config().leaderGroupId(), this.harvester.config().leaderTopic(),
 				this.harvester.isLeader(), this.harvester.leaderId(), this.harvester.epoch(),
-				this.harvester.inFlightRecords(), shown, keys.size() > shown.size(), this.harvester.queuedRecords(),
+				this.harvester.inFlightRecords(), shown, keys.size() > shown.size(), this.harvester.queuedRecords(), this.harvester.heldKeys(),
 				this.harvester.meterStats(), this.harvester.lastError(), LimitsDescriptor.of(this.harvester.config().limits()));
 	}
 
 	/**
-	 * Pauses or resumes harvesting: {@code POST /actuator/harvest/pause} or
-	 * {@code /actuator/harvest/resume}. A paused leader keeps leadership but marks and sends
-	 * nothing new.
-	 * @param action {@code pause} or {@code resume}
-	 * @return the state after the action
+	 * Lists the quarantine: {@code GET /actuator/harvest/quarantine} for its rows (values by
+	 * size only, headers by key only) and {@code GET /actuator/harvest/held-keys} for the keys
+	 * they hold, each ordered by id and paged with {@code page} (from 0) and {@code size} (1
+	 * to 1000, 50 unless given).
+	 * @param section {@code quarantine} or {@code held-keys}
+	 * @param page the page number
+	 * @param size the page size
+	 * @return the listing, or 400 with a message for a bad section, page or size
+	 */
+	@ReadOperation
+	public WebEndpointResponse<Object> section(@Selector String section, @Nullable Integer page,
+			@Nullable Integer size) {
+		QuarantineActions actions = this.quarantine;
+		if (actions == null) {
+			return error(WebEndpointResponse.STATUS_NOT_FOUND, "The quarantine is not available here");
+		}
+		int number = (page != null) ? page : 0;
+		int length = (size != null) ? size : DEFAULT_PAGE_SIZE;
+		try {
+			return switch (section) {
+				case "quarantine" -> new WebEndpointResponse<>(actions.rows(number, length));
+				case "held-keys" -> new WebEndpointResponse<>(actions.heldKeys(number, length));
+				default -> error(WebEndpointResponse.STATUS_NOT_FOUND,
+						"Unknown section '" + section + "'; use 'quarantine' or 'held-keys'");
+			};
+		}
+		catch (IllegalArgumentException ex) {
+			return error(WebEndpointResponse.STATUS_BAD_REQUEST, ex.getMessage());
+		}
+	}
+
+	/**
+	 * Carries out an operator action, {@code POST /actuator/harvest/<action>}:
+	 * <ul>
+	 * <li>{@code pause} and {@code resume}: a paused leader keeps leadership but marks and sends
+	 * nothing new;</li>
+	 * <li>{@code retry} with {@code {"id": …}}: moves a quarantined row back into the outbox with
+	 * its original id, ahead of its key's later rows;</li>
+	 * <li>{@code release} with {@code {"topic": …, "key": …}}: a held key's later rows are
+	 * published without its quarantined rows;</li>
+	 * <li>{@code replay} with {@code {"topic": …, "key": …}}: all of a key's quarantined rows go
+	 * back into the outbox and out again in id order.</li>
+	 * </ul>
+	 * @param action the action
+	 * @param id the row id, for {@code retry}
+	 * @param topic the Kafka topic, for {@code release} and {@code replay}
+	 * @param key the record key, for {@code release} and {@code replay}
+	 * @return what was done; 400 for a missing parameter, 404 for an unknown action, row or key,
+	 * each with a message
 	 */
 	@WriteOperation
-	public HarvestDescriptor perform(@Selector String action) {
-		switch (action) {
-			case "pause" -> this.harvester.pause();
-			case "resume" -> this.harvester.resume();
-			default -> throw new IllegalArgumentException(
-					"Unknown action '" + action + "'; use 'pause' or 'resume'");
+	public WebEndpointResponse<Object> perform(@Selector String action, @Nullable Long id, @Nullable String topic,
+			@Nullable String key) {
+		if (action.equals("pause") || action.equals("resume")) {
+			return pauseOrResume(action);
+		}
+		QuarantineActions actions = this.quarantine;
+		if (actions == null) {
+			return error(WebEndpointResponse.STATUS_NOT_FOUND, "The quarantine is not available here");
+		}
+		try {
+			return switch (action) {
+				case "retry" -> (id != null) ? new WebEndpointResponse<>(actions.retry(id))
+						: error(WebEndpointResponse.STATUS_BAD_REQUEST, "Retry needs the id of a quarantined row");
+				case "release", "replay" -> keyAction(actions, action, topic, key);
+				default -> error(WebEndpointResponse.STATUS_NOT_FOUND,
+						"Unknown action '" + action + "'; use pause, resume, retry, release or replay");
+			};
+		}
+		catch (IllegalArgumentException ex) {
+			return error(WebEndpointResponse.STATUS_NOT_FOUND, ex.getMessage());
+		}
+	}
+
+	private WebEndpointResponse<Object> pauseOrResume(String action) {
+		if (action.equals("pause")) {
+			this.harvester.pause();
+		}
+		else {
+			this.harvester.resume();
 		}
 		logger.info("Harvester " + action + "d through the harvest endpoint");
-		return harvest();
+		return new WebEndpointResponse<>(harvest());
+	}
+
+	private static WebEndpointResponse<Object> keyAction(QuarantineActions actions, String action,
+			@Nullable String topic, @Nullable String key) {
+		if (topic == null || key == null) {
+			return error(WebEndpointResponse.STATUS_BAD_REQUEST,
+					"Action '" + action + "' needs the topic and the key of a quarantined key");
+		}
+		return new WebEndpointResponse<>(
+				action.equals("release") ? actions.release(topic, key) : actions.replay(topic, key));
+	}
+
+	private static WebEndpointResponse<Object> error(int status, @Nullable String message) {
+		return new WebEndpointResponse<>(Map.of("status", status, "error", String.valueOf(message)), status);
 	}
 
 	/**
@@ -87,6 +187,7 @@ public class HarvestEndpoint {
 	 * @param inFlightKeys keys with a record in flight (at most 100)
 	 * @param inFlightKeysTruncated whether more keys are in flight than listed
 	 * @param queuedRecords records marked and waiting to be sent
+	 * @param heldKeys keys held back behind a record that cannot be published
 	 * @param meter throughput
 	 * @param lastError the last error seen, if any
 	 * @param limits the limits in force
@@ -94,7 +195,7 @@ public class HarvestEndpoint {
 	public record HarvestDescriptor(HarvestState state, boolean paused, String name, String outboxTable,
 			String leaderGroupId, String leaderTopic, boolean leader, @Nullable UUID leaderId, long epoch,
 			int inFlightRecords, List<String> inFlightKeys, boolean inFlightKeysTruncated, int queuedRecords,
-			MeterStats meter, @Nullable HarvestError lastError, LimitsDescriptor limits)
+			int heldKeys, MeterStats meter, @Nullable HarvestError lastError, LimitsDescriptor limits)
 			implements OperationResponseBody {
 
 	}

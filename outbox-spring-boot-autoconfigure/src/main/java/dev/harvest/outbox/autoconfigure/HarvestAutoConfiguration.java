@@ -39,9 +39,12 @@ import org.springframework.kafka.core.ProducerFactory;
 import dev.harvest.outbox.harvest.Config;
 import dev.harvest.outbox.harvest.Harvester;
 import dev.harvest.outbox.harvest.Limits;
+import dev.harvest.outbox.harvest.QuarantineActions;
 import dev.harvest.outbox.harvest.RetryPolicy;
+import dev.harvest.outbox.jdbc.JdbcQuarantineStore;
 import dev.harvest.outbox.jdbc.OutboxSchema;
 import dev.harvest.outbox.jdbc.OutboxTable;
+import dev.harvest.outbox.jdbc.QuarantineStore;
 import dev.harvest.outbox.neli.LeaderTopic;
 
 /**
@@ -168,6 +171,18 @@ public final class HarvestAutoConfiguration {
 					eventPublisher::publishEvent);
 			harvester.setPhase(properties.getLifecycle().getPhase());
 			return harvester;
+		}
+
+		@Bean
+		@ConditionalOnMissingBean
+		QuarantineStore harvestQuarantineStore(DataSource dataSource, OutboxTable outboxTable) {
+			return new JdbcQuarantineStore(dataSource, outboxTable);
+		}
+
+		@Bean
+		@ConditionalOnMissingBean
+		QuarantineActions harvestQuarantineActions(QuarantineStore quarantineStore, Harvester harvester) {
+			return new QuarantineActions(quarantineStore, harvester);
 		}
 
 		private static <K, V> KafkaTemplate<K, V> template(ProducerFactory<K, V> producerFactory) {

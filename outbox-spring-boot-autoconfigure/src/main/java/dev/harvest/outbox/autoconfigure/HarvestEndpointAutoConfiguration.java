@@ -1,5 +1,6 @@
 package dev.harvest.outbox.autoconfigure;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -9,6 +10,7 @@ import org.springframework.context.annotation.Bean;
 
 import dev.harvest.outbox.actuate.HarvestEndpoint;
 import dev.harvest.outbox.harvest.Harvester;
+import dev.harvest.outbox.harvest.QuarantineActions;
 
 /**
  * {@link org.springframework.boot.autoconfigure.EnableAutoConfiguration Auto-configuration}
@@ -25,8 +27,8 @@ public final class HarvestEndpointAutoConfiguration {
 	@Bean
 	@ConditionalOnBean(Harvester.class)
 	@ConditionalOnMissingBean
-	HarvestEndpoint harvestEndpoint(Harvester harvester) {
-		return new HarvestEndpoint(harvester);
+	HarvestEndpoint harvestEndpoint(Harvester harvester, ObjectProvider<QuarantineActions> quarantineActions) {
+		return new HarvestEndpoint(harvester, quarantineActions.getIfAvailable());
 	}
 
 }

@@ -2,6 +2,7 @@ package dev.harvest.outbox.autoconfigure;
 
 import io.micrometer.core.instrument.MeterRegistry;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -9,6 +10,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.context.annotation.Bean;
 
 import dev.harvest.outbox.harvest.Harvester;
+import dev.harvest.outbox.harvest.QuarantineActions;
 import dev.harvest.outbox.metrics.HarvestMetrics;
 
 /**
@@ -26,8 +28,8 @@ public final class HarvestMetricsAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	HarvestMetrics harvestMetrics(Harvester harvester) {
-		return new HarvestMetrics(harvester);
+	HarvestMetrics harvestMetrics(Harvester harvester, ObjectProvider<QuarantineActions> quarantineActions) {
+		return new HarvestMetrics(harvester, quarantineActions.getIfAvailable());
 	}
 
 }

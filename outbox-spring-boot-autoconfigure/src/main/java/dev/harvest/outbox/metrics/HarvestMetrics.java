@@ -2,7 +2,9 @@ package dev.harvest.outbox.metrics;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Locale;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -14,6 +16,10 @@ import org.jspecify.annotations.Nullable;
 
 import dev.harvest.outbox.harvest.HarvestObserver;
 import dev.harvest.outbox.harvest.Harvester;
+import dev.harvest.outbox.harvest.PoisonPolicy;
+import dev.harvest.outbox.harvest.QuarantineActions;
+import dev.harvest.outbox.jdbc.QuarantineActionResult.Action;
+import dev.harvest.outbox.kafka.SendFailureKind;
 
 /**
  * Binds the harvester's state to Micrometer. Meters, all tagged with the instance name
@@ -27,12 +33,26 @@ import dev.harvest.outbox.harvest.Harvester;
  * <li>{@code harvest.records.latency} (timer): from the outbox row's create time to Kafka's
  * acknowledgement</li>
  * <li>{@code harvest.mark} and {@code harvest.purge} (timers): database statement times</li>
+ * <li>{@code harvest.records.failed} (counter): failed sends, tagged with the failure's class
+ * ({@code error.class}) and how it was classified ({@code kind})</li>
+ * <li>{@code harvest.records.quarantined} (counter): rows moved to quarantine, tagged with the
+ * poison {@code policy}</li>
+ * <li>{@code harvest.keys.held} (gauge): keys the leader holds back behind a record that cannot
+ * be published</li>
+ * <li>{@code harvest.quarantine.actions} (counter): operator actions on the quarantine, tagged
+ * with the {@code action}</li>
  * </ul>
  * Record keys are never used as tags.
  */
 public class HarvestMetrics implements MeterBinder, HarvestObserver {
 
 	private final Harvester harvester;
+
+	private final @Nullable QuarantineActions quarantineActions;
+
+	private volatile @Nullable MeterRegistry registry;
+
+	private volatile Tags tags = Tags.empty();
 
 	private volatile @Nullable Timer latency;
 
@@ -45,8 +65,45 @@ public class HarvestMetrics implements MeterBinder, HarvestObserver {
 	 * @param harvester the harvester to measure
 	 */
 	public HarvestMetrics(Harvester harvester) {
+		this(harvester, null);
+	}
+
+	/**
+	 * Creates the binder, makes it the harvester's observer and counts the operator actions.
+	 * @param harvester the harvester to measure
+	 * @param quarantineActions the operator actions to count, or {@code null}
+	 */
+	public HarvestMetrics(Harvester harvester, @Nullable QuarantineActions quarantineActions) {
 		this.harvester = harvester;
+		this.quarantineActions = quarantineActions;
 		harvester.setObserver(this);
+	}
+
+	@Override
+	public void recordFailed(Throwable failure, SendFailureKind kind) {
+		MeterRegistry target = this.registry;
+		if (target != null) {
+			Counter.builder("harvest.records.failed")
+				.description("Failed sends of records to Kafka")
+				.tags(this.tags)
+				.tag("error.class", failure.getClass().getSimpleName())
+				.tag("kind", kind.name().toLowerCase(Locale.ROOT))
+				.register(target)
+				.increment();
+		}
+	}
+
+	@Override
+	public void recordQuarantined(PoisonPolicy policy) {
+		MeterRegistry target = this.registry;
+		if (target != null) {
+			Counter.builder("harvest.records.quarantined")
+				.description("Outbox rows moved to quarantine instead of being published")
+				.tags(this.tags)
+				.tag("policy", policy.name().toLowerCase(Locale.ROOT))
+				.register(target)
+				.increment();
+		}
 	}
 
 	@Override
@@ -76,6 +133,8 @@ public class HarvestMetrics implements MeterBinder, HarvestObserver {
 	@Override
 	public void bindTo(MeterRegistry registry) {
 		Tags tags = Tags.of(Tag.of("harvest.name", this.harvester.config().name()));
+		this.tags = tags;
+		this.registry = registry;
 		FunctionCounter.builder("harvest.records.published", this.harvester, (h) -> h.meterStats().totalCount())
 			.description("Records acknowledged by Kafka")
 			.tags(tags)
@@ -101,6 +160,20 @@ public class HarvestMetrics implements MeterBinder, HarvestObserver {
 			.publishPercentileHistogram()
 			.tags(tags)
 			.register(registry);
+		Gauge.builder("harvest.keys.held", this.harvester, Harvester::heldKeys)
+			.description("Keys held back behind a record that cannot be published")
+			.tags(tags)
+			.register(registry);
+		QuarantineActions actions = this.quarantineActions;
+		if (actions != null) {
+			for (Action action : Action.values()) {
+				FunctionCounter.builder("harvest.quarantine.actions", actions, (counted) -> counted.count(action))
+					.description("Operator actions on the quarantine")
+					.tags(tags)
+					.tag("action", action.name().toLowerCase(Locale.ROOT))
+					.register(registry);
+			}
+		}
 		this.mark = Timer.builder("harvest.mark").description("Mark statement time").tags(tags).register(registry);
 		this.purge = Timer.builder("harvest.purge").description("Purge statement time").tags(tags).register(registry);
 	}
