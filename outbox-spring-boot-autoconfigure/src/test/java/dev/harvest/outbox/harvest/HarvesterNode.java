@@ -194,6 +194,16 @@ final class HarvesterNode {
 			return this;
 		}
 
+		/**
+		 * Sets how failed sends are retried and what happens to poison records.
+		 * @param retry the retry policy
+		 * @return this builder
+		 */
+		Builder retry(RetryPolicy retry) {
+			this.retry = retry;
+			return this;
+		}
+
 		Builder notifications(boolean notifications) {
 			this.notifications = notifications;
 			return this;
