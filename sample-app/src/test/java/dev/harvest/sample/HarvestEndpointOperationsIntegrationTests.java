@@ -40,11 +40,7 @@ class HarvestEndpointOperationsIntegrationTests {
 
 	@DynamicPropertySource
 	static void infrastructure(DynamicPropertyRegistry registry) {
-		registry.add("spring.datasource.url", database::jdbcUrl);
-		registry.add("spring.datasource.username", database::username);
-		registry.add("spring.datasource.password", database::password);
-		registry.add("spring.kafka.bootstrap-servers", infrastructure::bootstrapServers);
-		registry.add("harvest.leader.group-id", () -> TestInfrastructure.uniqueName("operations"));
+		TestInfrastructureProperties.register(registry, database, "operations");
 		registry.add("management.endpoint.harvest.access", () -> "unrestricted");
 	}
 

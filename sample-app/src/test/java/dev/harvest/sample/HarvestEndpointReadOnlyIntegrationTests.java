@@ -34,11 +34,7 @@ class HarvestEndpointReadOnlyIntegrationTests {
 
 	@DynamicPropertySource
 	static void infrastructure(DynamicPropertyRegistry registry) {
-		registry.add("spring.datasource.url", database::jdbcUrl);
-		registry.add("spring.datasource.username", database::username);
-		registry.add("spring.datasource.password", database::password);
-		registry.add("spring.kafka.bootstrap-servers", infrastructure::bootstrapServers);
-		registry.add("harvest.leader.group-id", () -> TestInfrastructure.uniqueName("read-only"));
+		TestInfrastructureProperties.register(registry, database, "read-only");
 	}
 
 	@LocalServerPort

@@ -43,11 +43,7 @@ class SampleApplicationIntegrationTests {
 
 	@DynamicPropertySource
 	static void infrastructure(DynamicPropertyRegistry registry) {
-		registry.add("spring.datasource.url", database::jdbcUrl);
-		registry.add("spring.datasource.username", database::username);
-		registry.add("spring.datasource.password", database::password);
-		registry.add("spring.kafka.bootstrap-servers", infrastructure::bootstrapServers);
-		registry.add("harvest.leader.group-id", () -> TestInfrastructure.uniqueName("sample"));
+		TestInfrastructureProperties.register(registry, database, "sample");
 		registry.add("management.endpoints.web.exposure.include", () -> "health,harvest");
 	}
 

@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.UnaryOperator;
 
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.common.errors.ProducerFencedException;
@@ -471,16 +472,11 @@ class HarvesterTests {
 
 	@Test
 	void releasedKeyPublishesItsWaitingRowsInIdOrderBeforeNewOnes() throws Exception {
-		try (HarvesterFixture fixture = new HarvesterFixture((limits) -> limits, (retry) -> poisonAfterOne(retry,
-				PoisonPolicy.HOLD_KEY), (event) -> {
-				})) {
+		try (HarvesterFixture fixture = poisonFixture(PoisonPolicy.HOLD_KEY)) {
 			long poison = fixture.store.insert(TOPIC, "a", "poison");
 			long first = fixture.store.insert(TOPIC, "a", "1");
 			long second = fixture.store.insert(TOPIC, "a", "2");
-			fixture.startLeading();
-			MockProducer<String, byte[]> producer = fixture.producer();
-			await().atMost(WAIT).until(() -> producer.history().size() == 1);
-			producer.errorNext(new RecordTooLargeException("too large"));
+			MockProducer<String, byte[]> producer = startAndRejectFirstSend(fixture);
 			await().atMost(WAIT).until(() -> fixture.harvester.heldKeys() == 1 && fixture.store.leaderOf(first) == null);
 
 			fixture.store.release(TOPIC, "a");
@@ -499,15 +495,10 @@ class HarvesterTests {
 
 	@Test
 	void retriedRowGoesOutWithItsIdBeforeItsKeysLaterRows() throws Exception {
-		try (HarvesterFixture fixture = new HarvesterFixture((limits) -> limits, (retry) -> poisonAfterOne(retry,
-				PoisonPolicy.HOLD_KEY), (event) -> {
-				})) {
+		try (HarvesterFixture fixture = poisonFixture(PoisonPolicy.HOLD_KEY)) {
 			long poison = fixture.store.insert(TOPIC, "a", "poison");
 			long successor = fixture.store.insert(TOPIC, "a", "1");
-			fixture.startLeading();
-			MockProducer<String, byte[]> producer = fixture.producer();
-			await().atMost(WAIT).until(() -> producer.history().size() == 1);
-			producer.errorNext(new RecordTooLargeException("too large"));
+			MockProducer<String, byte[]> producer = startAndRejectFirstSend(fixture);
 			await().atMost(WAIT).until(() -> fixture.store.quarantinedIds().contains(poison));
 
 			fixture.store.retry(poison);
@@ -522,9 +513,7 @@ class HarvesterTests {
 
 	@Test
 	void parkedKeyMovesItsRowsToQuarantineInIdOrderUntilReplayed() throws Exception {
-		try (HarvesterFixture fixture = new HarvesterFixture((limits) -> limits, (retry) -> poisonAfterOne(retry,
-				PoisonPolicy.PARK_KEY), (event) -> {
-				})) {
+		try (HarvesterFixture fixture = poisonFixture(PoisonPolicy.PARK_KEY)) {
 			long poison = fixture.store.insert(TOPIC, "a", "poison");
 			long first = fixture.store.insert(TOPIC, "a", "1");
 			long other = fixture.store.insert(TOPIC, "b", "1");
@@ -555,16 +544,11 @@ class HarvesterTests {
 
 	@Test
 	void parkedKeyReplayedBeforeTheLeaderNoticesStillGoesOutInIdOrder() throws Exception {
-		try (HarvesterFixture fixture = new HarvesterFixture(
-				(limits) -> limits.headRescanInterval(Duration.ofSeconds(30)),
-				(retry) -> poisonAfterOne(retry, PoisonPolicy.PARK_KEY), (event) -> {
-				})) {
+		try (HarvesterFixture fixture = poisonFixture(PoisonPolicy.PARK_KEY,
+				(limits) -> limits.headRescanInterval(Duration.ofSeconds(30)))) {
 			long poison = fixture.store.insert(TOPIC, "a", "poison");
 			long first = fixture.store.insert(TOPIC, "a", "1");
-			fixture.startLeading();
-			MockProducer<String, byte[]> producer = fixture.producer();
-			await().atMost(WAIT).until(() -> producer.history().size() == 1);
-			producer.errorNext(new RecordTooLargeException("too large"));
+			MockProducer<String, byte[]> producer = startAndRejectFirstSend(fixture);
 			await().atMost(WAIT).until(() -> fixture.store.quarantinedIds().equals(List.of(poison, first)));
 
 			// The leader checks held keys only every 30 s here: it learns of the replay when it
@@ -580,15 +564,10 @@ class HarvesterTests {
 
 	@Test
 	void skippedRecordIsQuarantinedAndItsKeyGoesOn() throws Exception {
-		try (HarvesterFixture fixture = new HarvesterFixture((limits) -> limits, (retry) -> poisonAfterOne(retry,
-				PoisonPolicy.SKIP_RECORD), (event) -> {
-				})) {
+		try (HarvesterFixture fixture = poisonFixture(PoisonPolicy.SKIP_RECORD)) {
 			long poison = fixture.store.insert(TOPIC, "a", "poison");
 			long successor = fixture.store.insert(TOPIC, "a", "1");
-			fixture.startLeading();
-			MockProducer<String, byte[]> producer = fixture.producer();
-			await().atMost(WAIT).until(() -> producer.history().size() == 1);
-			producer.errorNext(new RecordTooLargeException("too large"));
+			MockProducer<String, byte[]> producer = startAndRejectFirstSend(fixture);
 			completeInOrder(fixture, producer, 2);
 			assertThat(fixture.sentIds()).containsExactly(poison, successor);
 			assertThat(fixture.store.quarantinedIds()).containsExactly(poison);
@@ -647,9 +626,7 @@ class HarvesterTests {
 
 	@Test
 	void quarantineFailuresKeepTheKeyWaitingAndAreRetried() throws Exception {
-		try (HarvesterFixture fixture = new HarvesterFixture((limits) -> limits, (retry) -> poisonAfterOne(retry,
-				PoisonPolicy.HOLD_KEY), (event) -> {
-				})) {
+		try (HarvesterFixture fixture = poisonFixture(PoisonPolicy.HOLD_KEY)) {
 			long poison = fixture.store.insert(TOPIC, "a", "poison");
 			long successor = fixture.store.insert(TOPIC, "a", "1");
 			fixture.startLeading();
@@ -997,8 +974,28 @@ class HarvesterTests {
 		}
 	}
 
-	private static RetryPolicy poisonAfterOne(RetryPolicy retry, PoisonPolicy policy) {
-		return new RetryPolicy(retry.initialBackoff(), retry.maxBackoff(), retry.maxAttemptsRetriable(), 1, policy);
+	/**
+	 * Creates a fixture whose records count as poison after one failed attempt.
+	 */
+	private static HarvesterFixture poisonFixture(PoisonPolicy policy) {
+		return poisonFixture(policy, UnaryOperator.identity());
+	}
+
+	private static HarvesterFixture poisonFixture(PoisonPolicy policy, UnaryOperator<Limits.Builder> limits) {
+		return new HarvesterFixture(limits, (retry) -> new RetryPolicy(retry.initialBackoff(),
+				retry.maxBackoff(), retry.maxAttemptsRetriable(), 1, policy), (event) -> {
+				});
+	}
+
+	/**
+	 * Starts leading and lets Kafka refuse the first record sent as too large.
+	 */
+	private static MockProducer<String, byte[]> startAndRejectFirstSend(HarvesterFixture fixture) {
+		fixture.startLeading();
+		MockProducer<String, byte[]> producer = fixture.producer();
+		await().atMost(WAIT).until(() -> producer.history().size() == 1);
+		producer.errorNext(new RecordTooLargeException("too large"));
+		return producer;
 	}
 
 	/**
