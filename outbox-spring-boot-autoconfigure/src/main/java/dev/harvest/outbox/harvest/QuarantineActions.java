@@ -5,9 +5,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
-
 import org.springframework.util.Assert;
 
 import dev.harvest.outbox.jdbc.HeldKeyView;
@@ -23,8 +20,6 @@ import dev.harvest.outbox.jdbc.QuarantinedRow;
  * takes it up at once; a leader elsewhere does at its next check of the held keys.
  */
 public final class QuarantineActions {
-
-	private static final Log logger = LogFactory.getLog(QuarantineActions.class);
 
 	private final QuarantineStore store;
 
@@ -111,10 +106,8 @@ public final class QuarantineActions {
 	}
 
 	private QuarantineActionResult performed(QuarantineActionResult result) {
+		// The store has logged what it did.
 		this.counts.get(result.action()).incrementAndGet();
-		logger.info("Operator action " + result.action() + " on key '" + result.key() + "' of topic '"
-				+ result.topic() + "' for quarantined row(s) " + result.ids()
-				+ (result.keyHeld() ? "; the key stays held by other rows in quarantine" : ""));
 		this.harvester.checkHeldKeys();
 		this.harvester.wakeUp();
 		return result;

@@ -5,9 +5,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import javax.sql.DataSource;
+
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
@@ -24,6 +27,7 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.event.EventListener;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.core.ProducerFactory;
 import org.springframework.transaction.PlatformTransactionManager;
@@ -33,8 +37,12 @@ import dev.harvest.outbox.OutboxStasher;
 import dev.harvest.outbox.actuate.HarvestEndpoint;
 import dev.harvest.outbox.actuate.HarvestHealthIndicator;
 import dev.harvest.outbox.harvest.Harvester;
+import dev.harvest.outbox.harvest.QuarantineActions;
 import dev.harvest.outbox.harvest.event.HarvestEvent;
+import dev.harvest.outbox.harvest.event.KeyHeld;
+import dev.harvest.outbox.harvest.event.KeyReleased;
 import dev.harvest.outbox.harvest.event.LeaderAcquired;
+import dev.harvest.outbox.harvest.event.RecordQuarantined;
 import dev.harvest.outbox.jdbc.OutboxTableMissingException;
 import dev.harvest.outbox.test.TestInfrastructure;
 import dev.harvest.outbox.test.TestInfrastructure.TestDatabase;
@@ -177,6 +185,49 @@ class HarvestAutoConfigurationIntegrationTests {
 				assertThat(registry.get("harvest.mark").timer().count()).isPositive();
 				assertThat(registry.getMeters()).allSatisfy((meter) -> assertThat(meter.getId().getTags())
 					.noneSatisfy((tag) -> assertThat(tag.getValue()).contains("secret-key")));
+			});
+	}
+
+	@Test
+	void poisonRecordIsCountedQuarantinedAnnouncedAndReleasedThroughTheOperatorActions() {
+		this.contextRunner
+			.withConfiguration(AutoConfigurations.of(MetricsAutoConfiguration.class, HarvestMetricsAutoConfiguration.class))
+			.withBean(SimpleMeterRegistry.class, SimpleMeterRegistry::new)
+			.withUserConfiguration(EventRecorder.class)
+			.withPropertyValues("harvest.retry.initial-backoff=50ms", "harvest.retry.max-backoff=100ms")
+			.run((context) -> {
+				Harvester harvester = context.getBean(Harvester.class);
+				MeterRegistry registry = context.getBean(MeterRegistry.class);
+				await().atMost(Duration.ofSeconds(30)).until(harvester::isLeader);
+				// Written with plain SQL: the stasher would refuse the topic name.
+				new JdbcTemplate(context.getBean(DataSource.class))
+					.update("INSERT INTO outbox (kafka_topic, kafka_key, kafka_value, kafka_header_keys,"
+							+ " kafka_header_values) VALUES ('no such topic!', 'k', NULL, '{}', '{}')");
+				harvester.wakeUp();
+				// The counter exists from the first quarantined row on.
+				await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> {
+					assertThat(registry.get("harvest.records.quarantined").tag("policy", "hold_key").counter().count())
+						.isOne();
+					assertThat(registry.get("harvest.keys.held").gauge().value()).isOne();
+				});
+				assertThat(registry.get("harvest.records.failed")
+					.tag("error.class", "InvalidTopicException")
+					.tag("kind", "poison")
+					.counter()
+					.count()).isEqualTo(3);
+				EventRecorder recorder = context.getBean(EventRecorder.class);
+				await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(recorder.events)
+					.anySatisfy((event) -> assertThat(event).isInstanceOf(RecordQuarantined.class))
+					.anySatisfy((event) -> assertThat(event).isInstanceOf(KeyHeld.class)));
+
+				context.getBean(QuarantineActions.class).release("no such topic!", "k");
+
+				assertThat(registry.get("harvest.quarantine.actions").tag("action", "release").functionCounter().count())
+					.isOne();
+				await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+					assertThat(registry.get("harvest.keys.held").gauge().value()).isZero();
+					assertThat(recorder.events).anySatisfy((event) -> assertThat(event).isInstanceOf(KeyReleased.class));
+				});
 			});
 	}
 
