@@ -15,8 +15,9 @@ import dev.harvest.outbox.jdbc.OutboxStore;
 
 /**
  * The marker thread: takes the epoch when elected, takes up the keys held in quarantine, then
- * claims rows in id order from a cursor, rescans below the cursor for rows that committed
- * late, applies the poison policy through {@link Quarantine}, and mints a new leader id when a
+ * claims rows in id order from a cursor that only passes ids whose transactions have all
+ * ended ({@link SettledCursor}), rescans below the cursor for rows that committed late,
+ * applies the poison policy through {@link Quarantine}, and mints a new leader id when a
  * mark statement may have claimed rows it never saw. Idles with a doubling backoff that a
  * wake-up cuts short, and never gives up on database errors.
  */
@@ -39,6 +40,8 @@ final class Marker implements Runnable {
 	private final Limits limits;
 
 	private final @Nullable WakeUpSource wakeUps;
+
+	private final SettledCursor settled = new SettledCursor();
 
 	private long cursor;
 
@@ -247,8 +250,15 @@ final class Marker implements Runnable {
 			return;
 		}
 		List<OutboxRow> rows = result.rows();
-		if (this.pipeline.enqueue(term, rows, rescan) < 0) {
+		if (this.pipeline.enqueue(term, rows) < 0) {
 			return;
+		}
+		if (rescan) {
+			this.settled.marked(result.snapshotXmin(), result.transactionId());
+		}
+		else {
+			this.settled.forwardMarked(rows.isEmpty() ? 0 : rows.get(rows.size() - 1).id(), rows.size() >= limit,
+					result.snapshotXmin(), result.transactionId());
 		}
 		if (rescan) {
 			boolean beforeIdling = this.forwardCameBackEmpty;
@@ -268,10 +278,12 @@ final class Marker implements Runnable {
 			}
 		}
 		else if (!rows.isEmpty()) {
-			this.cursor = Math.max(this.cursor, rows.get(rows.size() - 1).id());
+			// Not the highest id seen: a lower one may belong to a transaction still open.
+			this.cursor = this.settled.position();
 			this.rescanDue = now - this.lastRescanNanos >= this.limits.headRescanInterval().toNanos();
 		}
 		else {
+			this.cursor = this.settled.position();
 			this.forwardCameBackEmpty = true;
 			if (this.cursor > 0) {
 				// Look below the cursor before idling.
@@ -298,6 +310,7 @@ final class Marker implements Runnable {
 	}
 
 	private void markFromHead() {
+		this.settled.reset();
 		this.cursor = 0;
 		this.forwardCameBackEmpty = false;
 		this.rescanAgain = false;

@@ -112,6 +112,10 @@ final class Pipeline {
 
 	private long late;
 
+	private long highestMarkedId;
+
+	private @Nullable Term highestMarkedTerm;
+
 	private long refreshes;
 
 	private volatile @Nullable HarvestError lastError;
@@ -412,20 +416,29 @@ final class Pipeline {
 	 * Takes marked rows into memory and dispatches what can be sent.
 	 * @param current the term the rows were marked under
 	 * @param rows the rows, sorted by id
-	 * @param belowCursor whether the rows came from a rescan below the cursor
 	 * @return the number of rows taken, or -1 when {@code current} is no longer current
 	 */
-	int enqueue(Term current, List<OutboxRow> rows, boolean belowCursor) {
+	int enqueue(Term current, List<OutboxRow> rows) {
 		this.lock.lock();
 		try {
 			if (!this.leading || this.term != current) {
 				return -1;
 			}
 			long now = System.nanoTime();
+			if (this.highestMarkedTerm != current) {
+				this.highestMarkedTerm = current;
+				this.highestMarkedId = 0;
+			}
+			// A row below an id already marked in this term committed after it: late.
+			for (OutboxRow row : rows) {
+				if (row.id() < this.highestMarkedId && !this.scheduler.isKnown(row.id())) {
+					this.late++;
+				}
+			}
 			int added = this.scheduler.add(rows, now);
 			this.marked += added;
-			if (belowCursor) {
-				this.late += added;
+			if (!rows.isEmpty()) {
+				this.highestMarkedId = Math.max(this.highestMarkedId, rows.get(rows.size() - 1).id());
 			}
 			dispatch(now);
 			return added;

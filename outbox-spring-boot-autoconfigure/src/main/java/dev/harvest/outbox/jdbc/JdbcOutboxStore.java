@@ -78,7 +78,9 @@ public final class JdbcOutboxStore implements OutboxStore {
 	// candidates are a bounded primary key range scan starting right above afterId, so index
 	// entries of purged rows below the cursor are never visited; collecting them into an
 	// array keeps the UPDATE a primary key lookup whatever plan is cached. The outer LEFT JOIN
-	// returns one row even when nothing was marked, carrying the epoch. Held keys come as two
+	// returns one row even when nothing was marked, carrying the epoch, the snapshot's xmin
+	// and the statement's own transaction id, from which the marker tells how far every row that
+	// will ever commit has committed (see SettledCursor). Held keys come as two
 	// parallel arrays, only when there are any, so that the usual statement stays as small as
 	// it can be.
 	private static String markSql(String outbox, String leader, boolean excludingHeldKeys) {
@@ -90,7 +92,9 @@ public final class JdbcOutboxStore implements OutboxStore {
 				+ "SELECT id FROM " + outbox + " WHERE id > ? AND id <= ? AND (leader_id IS NULL OR leader_id <> ?)"
 				+ " AND EXISTS (SELECT 1 FROM leader WHERE epoch = ?)" + heldKeyFilter + " ORDER BY id LIMIT ?))"
 				+ " RETURNING " + COLUMNS + ")"
-				+ " SELECT (SELECT epoch FROM leader) AS current_epoch, marked.*"
+				+ " SELECT (SELECT epoch FROM leader) AS current_epoch,"
+				+ " txid_snapshot_xmin(txid_current_snapshot()) AS snapshot_xmin,"
+				+ " txid_current() AS transaction_id, marked.*"
 				+ " FROM (VALUES (1)) AS one LEFT JOIN marked ON TRUE ORDER BY marked.id";
 	}
 
@@ -178,16 +182,20 @@ public final class JdbcOutboxStore implements OutboxStore {
 		List<OutboxRow> rows = new ArrayList<>();
 		long currentEpoch = 0;
 		boolean epochKnown = false;
+		long snapshotXmin = MarkResult.UNKNOWN;
+		long transactionId = MarkResult.UNKNOWN;
 		while (result.next()) {
 			currentEpoch = result.getLong("current_epoch");
 			epochKnown = !result.wasNull();
+			snapshotXmin = result.getLong("snapshot_xmin");
+			transactionId = result.getLong("transaction_id");
 			result.getLong("id");
 			if (!result.wasNull()) {
 				rows.add(reader.read(result));
 			}
 		}
 		boolean fenced = !epochKnown || currentEpoch != epoch;
-		return new MarkResult(fenced ? List.of() : rows, currentEpoch, fenced);
+		return new MarkResult(fenced ? List.of() : rows, currentEpoch, fenced, snapshotXmin, transactionId);
 	}
 
 	@Override

@@ -45,6 +45,8 @@ final class FakeOutboxStore implements OutboxStore, QuarantineStore {
 
 	private final List<Long> purged = new ArrayList<>();
 
+	private long transactions;
+
 	private final TreeMap<Long, Quarantined> quarantine = new TreeMap<>();
 
 	private int failQuarantines;
@@ -217,7 +219,9 @@ final class FakeOutboxStore implements OutboxStore, QuarantineStore {
 			if (fail) {
 				throw new DataAccessResourceFailureException("connection reset after commit");
 			}
-			return new MarkResult(claimed, current, false);
+			// Every statement is a transaction of its own, and none stays open.
+			long transaction = ++this.transactions;
+			return new MarkResult(claimed, current, false, transaction, transaction);
 		}
 		finally {
 			this.lock.unlock();

@@ -127,6 +127,36 @@ class HarvesterIntegrationTests {
 	}
 
 	@Test
+	void rowCommittedAfterAHigherIdGoesOutBeforeItsKeysNextRow() throws SQLException {
+		LiveOutbox outbox = outbox(Shape.RECOMMENDED);
+		String topic = this.infrastructure.newTopic("settled", 2);
+		PublishedRecords published = consume(topic);
+		// Long idle periods and no head rescan of its own accord: the leader next looks while
+		// both rows of key-0 are committed, and only a cursor that never passed the open
+		// transaction's id finds the first of them in time.
+		Duration idle = Duration.ofMillis(800);
+		HarvesterNode node = start(HarvesterNode.builder(outbox, this.group, "settled")
+			.limits((limits) -> limits.markBackoff(idle).maxMarkBackoff(idle).headRescanInterval(Duration.ofHours(1))))
+			.awaitLeading(LEAD);
+		try (Connection open = outbox.connection(); Connection writer = outbox.connection()) {
+			open.setAutoCommit(false);
+			long first = outbox.insert(open, topic, "key-0", 0);
+			long higher = outbox.insert(writer, topic, "key-1", 0);
+			assertThat(higher).isGreaterThan(first);
+			assertThat(published.pollUntil((records) -> records.delivered("key-1") == 1, Duration.ofSeconds(30)))
+				.isTrue();
+			// The leader has marked the higher id and gone idle; the first row of key-0 commits,
+			// and only then is the key's next row written, as a serial writer would.
+			open.commit();
+			outbox.insert(writer, topic, "key-0", 1);
+		}
+		OrderChecker.Report report = published.awaitDelivered(Map.of("key-0", 2L, "key-1", 1L), Duration.ofSeconds(30));
+		assertThat(report.isClean()).as(report.toString()).isTrue();
+		assertThat(report.delivered()).isEqualTo(3);
+		assertThat(node.harvester().counters().late()).isGreaterThanOrEqualTo(1);
+	}
+
+	@Test
 	void notificationWakesTheLeaderLongBeforeItsIdleBackoffEnds() throws Exception {
 		Duration idleBackoff = Duration.ofSeconds(5);
 		LiveOutbox outbox = outbox(Shape.RECOMMENDED);

@@ -193,6 +193,30 @@ class JdbcOutboxStoreIntegrationTests {
 	}
 
 	@Test
+	void markReportsTheTransactionHorizonOfItsSnapshot() throws SQLException {
+		UUID leaderId = UUID.randomUUID();
+		long epoch = this.store.acquireEpoch(GROUP, "instance", leaderId);
+		long openXid;
+		try (Connection open = this.outbox.dataSource().getConnection()) {
+			open.setAutoCommit(false);
+			this.outbox.insert(open, "open");
+			try (Statement statement = open.createStatement();
+					ResultSet result = statement.executeQuery("SELECT txid_current()")) {
+				result.next();
+				openXid = result.getLong(1);
+			}
+			MarkResult during = this.store.mark(GROUP, epoch, leaderId, 0, Long.MAX_VALUE, 10);
+			assertThat(during.rows()).isEmpty();
+			assertThat(during.snapshotXmin()).as("the open transaction is still running").isLessThanOrEqualTo(openXid);
+			assertThat(during.transactionId()).as("taken after the open transaction's").isGreaterThan(openXid);
+			open.rollback();
+		}
+		MarkResult after = this.store.mark(GROUP, epoch, leaderId, 0, Long.MAX_VALUE, 10);
+		assertThat(after.snapshotXmin()).as("the open transaction has ended").isGreaterThan(openXid);
+		assertThat(after.transactionId()).isGreaterThanOrEqualTo(after.snapshotXmin());
+	}
+
+	@Test
 	void acquireEpochIncreasesMonotonicallyPerGroup() {
 		assertThat(this.store.acquireEpoch("one", "a", UUID.randomUUID())).isEqualTo(1);
 		assertThat(this.store.acquireEpoch("one", "b", UUID.randomUUID())).isEqualTo(2);
