@@ -26,7 +26,9 @@ import dev.harvest.outbox.jdbc.OutboxRow;
  * never holds up other keys. Keys that need the database before they can go on (a record that
  * cannot be published, rows of a held or parked key, a key an operator released) wait as
  * {@link KeyWork} for the marker. Also remembers acknowledged ids until they are purged, so
- * that a row in hand is never taken twice. Not thread-safe: the caller guards it with one lock,
+ * that a row in hand is never taken twice, and keeps a key busy until its acknowledged row is
+ * purged: should the leader die, at most the latest record of a key is sent again, never an
+ * earlier one after a later one. Not thread-safe: the caller guards it with one lock,
  * and it never blocks.
  */
 final class KeyScheduler {
@@ -43,7 +45,10 @@ final class KeyScheduler {
 	private final Map<Long, ScheduledRecord> records = new HashMap<>();
 
 	/** Acknowledged ids waiting to be purged, in acknowledgement order, with their ack time. */
-	private final LinkedHashMap<Long, Long> acked = new LinkedHashMap<>();
+	private final LinkedHashMap<Long, PendingPurge> acked = new LinkedHashMap<>();
+
+	/** Keys with records queued behind an acknowledged row that is not purged yet. */
+	private final Set<KeyQueue> waitingOnPurge = new HashSet<>();
 
 	private final List<ArrayDeque<KeyQueue>> ready = new ArrayList<>();
 
@@ -96,6 +101,9 @@ final class KeyScheduler {
 			this.records.put(row.id(), record);
 			this.queued++;
 			added++;
+			if (queue.awaitingPurge) {
+				this.waitingOnPurge.add(queue);
+			}
 			afterChange(queue);
 		}
 		return added;
@@ -175,8 +183,16 @@ final class KeyScheduler {
 	 * @param nowNanos the current time
 	 */
 	void acked(ScheduledRecord record, long nowNanos) {
-		finishSending(record);
-		this.acked.put(record.id(), nowNanos);
+		KeyQueue queue = this.keys.get(record.key());
+		this.inFlight--;
+		this.records.remove(record.id());
+		record.moveTo(State.DONE, record.sinceNanos());
+		// The key stays busy until the row is deleted.
+		queue.awaitingPurge = true;
+		this.acked.put(record.id(), new PendingPurge(nowNanos, queue));
+		if (!queue.records.isEmpty()) {
+			this.waitingOnPurge.add(queue);
+		}
 	}
 
 	/**
@@ -452,10 +468,31 @@ final class KeyScheduler {
 		return batch;
 	}
 
+	/**
+	 * Forgets purged ids and frees their keys.
+	 * @param ids the ids
+	 */
 	void purged(Collection<Long> ids) {
 		for (Long id : ids) {
-			this.acked.remove(id);
+			PendingPurge pending = this.acked.remove(id);
+			if (pending != null) {
+				KeyQueue queue = pending.queue();
+				queue.awaitingPurge = false;
+				queue.busy = false;
+				this.waitingOnPurge.remove(queue);
+				afterChange(queue);
+				removeIfIdle(queue);
+			}
 		}
+	}
+
+	/**
+	 * Whether a key has records waiting for its acknowledged row to be purged, so that the
+	 * purge should not wait for its batch to fill.
+	 * @return {@code true} when a key waits on a purge
+	 */
+	boolean keyWaitsOnPurge() {
+		return !this.waitingOnPurge.isEmpty();
 	}
 
 	int pendingPurges() {
@@ -467,8 +504,8 @@ final class KeyScheduler {
 	 * @return the time, or {@link Long#MAX_VALUE} when nothing is pending
 	 */
 	long oldestAckNanos() {
-		Iterator<Long> times = this.acked.values().iterator();
-		return times.hasNext() ? times.next() : Long.MAX_VALUE;
+		Iterator<PendingPurge> pending = this.acked.values().iterator();
+		return pending.hasNext() ? pending.next().ackedNanos() : Long.MAX_VALUE;
 	}
 
 	/**
@@ -520,7 +557,7 @@ final class KeyScheduler {
 	Set<String> inFlightKeys() {
 		Set<String> busy = new LinkedHashSet<>();
 		for (KeyQueue queue : this.keys.values()) {
-			if (queue.busy) {
+			if (queue.busy && !queue.awaitingPurge) {
 				busy.add(queue.key.key());
 			}
 		}
@@ -692,8 +729,11 @@ final class KeyScheduler {
 
 		final ArrayDeque<ScheduledRecord> records = new ArrayDeque<>();
 
-		/** A record of this key is dispatched or in flight. */
+		/** A record of this key is dispatched, in flight, or acknowledged and not purged. */
 		boolean busy;
+
+		/** The key's acknowledged row is not purged yet. */
+		boolean awaitingPurge;
 
 		/** Whether, and how, the key is blocked behind a record that cannot be published. */
 		Hold hold = Hold.NONE;
@@ -726,6 +766,15 @@ final class KeyScheduler {
 					|| ((this.hold == Hold.HELD || this.hold == Hold.PARKED) && !this.records.isEmpty());
 		}
 
+	}
+
+	/**
+	 * An acknowledged row waiting to be purged.
+	 *
+	 * @param ackedNanos when Kafka acknowledged it
+	 * @param queue its key
+	 */
+	private record PendingPurge(long ackedNanos, KeyQueue queue) {
 	}
 
 	/**

@@ -437,6 +437,9 @@ final class Pipeline {
 			}
 			int added = this.scheduler.add(rows, now);
 			this.marked += added;
+			if (this.scheduler.keyWaitsOnPurge()) {
+				this.purgerWork.signal();
+			}
 			if (!rows.isEmpty()) {
 				this.highestMarkedId = Math.max(this.highestMarkedId, rows.get(rows.size() - 1).id());
 			}
@@ -569,7 +572,7 @@ final class Pipeline {
 					state.rebuildFailures = 0;
 				}
 				int pending = this.scheduler.pendingPurges();
-				if (pending == 1 || pending >= this.limits.purgeBatchSize()) {
+				if (pending == 1 || pending >= this.limits.purgeBatchSize() || this.scheduler.keyWaitsOnPurge()) {
 					this.purgerWork.signal();
 				}
 			}
@@ -684,7 +687,9 @@ final class Pipeline {
 				int pending = this.scheduler.pendingPurges();
 				if (pending > 0) {
 					long dueAt = this.scheduler.oldestAckNanos() + this.limits.purgeInterval().toNanos();
-					if (pending >= this.limits.purgeBatchSize() || this.flushTarget > this.purgedSequence) {
+					// A key whose next record waits on this purge does not wait for the batch.
+					if (pending >= this.limits.purgeBatchSize() || this.flushTarget > this.purgedSequence
+							|| this.scheduler.keyWaitsOnPurge()) {
 						dueAt = now;
 					}
 					if (this.purgeRetryAtNanos - dueAt > 0) {
@@ -714,6 +719,8 @@ final class Pipeline {
 		this.lock.lock();
 		try {
 			this.scheduler.purged(ids);
+			// Purging frees the keys of these rows: their next records can go now.
+			dispatch(System.nanoTime());
 			this.purgedSequence += ids.size();
 			this.purged += ids.size();
 			this.progress.signalAll();

@@ -35,16 +35,43 @@ class KeySchedulerTests {
 	}
 
 	@Test
-	void acknowledgementReleasesTheKeyAtOnce() {
-		this.scheduler.add(List.of(row(1, "a"), row(2, "a")), NOW);
+	void keySendsItsNextRecordOnlyOnceItsAcknowledgedRowIsPurged() {
+		this.scheduler.add(List.of(row(1, "a"), row(2, "a"), row(3, "b")), NOW);
 		this.scheduler.dispatch(NOW);
 		ScheduledRecord first = this.scheduler.take(0, NOW);
+		ScheduledRecord other = this.scheduler.take(0, NOW);
 		this.scheduler.dispatch(NOW);
 		assertThat(this.scheduler.hasBuffered(0)).isFalse();
 		this.scheduler.acked(first, NOW);
+		this.scheduler.acked(other, NOW);
+		this.scheduler.dispatch(NOW);
+		// Should the leader die now, row 1 alone is sent again: never 1 after 2.
+		assertThat(this.scheduler.hasBuffered(0)).as("key a waits for row 1 to be purged").isFalse();
+		assertThat(this.scheduler.inFlight()).isZero();
+		assertThat(this.scheduler.keyWaitsOnPurge()).isTrue();
+		assertThat(this.scheduler.inFlightKeys()).isEmpty();
+		this.scheduler.purged(List.of(3L));
+		assertThat(this.scheduler.keyWaitsOnPurge()).as("key a still waits").isTrue();
+		this.scheduler.purged(List.of(1L));
+		assertThat(this.scheduler.keyWaitsOnPurge()).isFalse();
 		this.scheduler.dispatch(NOW);
 		assertThat(takeAll(this.scheduler, 0)).containsExactly(2L);
-		assertThat(this.scheduler.pendingPurges()).isOne();
+		assertThat(this.scheduler.pendingPurges()).isZero();
+	}
+
+	@Test
+	void keyAwaitingAPurgeCountsAsWaitingOnceNewRowsArrive() {
+		this.scheduler.add(List.of(row(1, "a")), NOW);
+		this.scheduler.dispatch(NOW);
+		this.scheduler.acked(this.scheduler.take(0, NOW), NOW);
+		assertThat(this.scheduler.keyWaitsOnPurge()).isFalse();
+		this.scheduler.add(List.of(row(2, "a")), NOW);
+		assertThat(this.scheduler.keyWaitsOnPurge()).isTrue();
+		this.scheduler.dispatch(NOW);
+		assertThat(this.scheduler.hasBuffered(0)).isFalse();
+		this.scheduler.purged(List.of(1L));
+		this.scheduler.dispatch(NOW);
+		assertThat(takeAll(this.scheduler, 0)).containsExactly(2L);
 	}
 
 	@Test
@@ -70,6 +97,7 @@ class KeySchedulerTests {
 		ScheduledRecord other = this.scheduler.take(0, NOW);
 		this.scheduler.retry(first, NOW + 100, NOW);
 		this.scheduler.acked(other, NOW);
+		this.scheduler.purged(List.of(3L));
 		this.scheduler.add(List.of(row(4, "b")), NOW);
 		this.scheduler.dispatch(NOW + 50);
 		assertThat(takeAll(this.scheduler, 0)).containsExactly(4L);
@@ -90,6 +118,7 @@ class KeySchedulerTests {
 		ScheduledRecord current = head;
 		for (int i = 0; i < 4; i++) {
 			this.scheduler.acked(current, NOW);
+			this.scheduler.purged(List.of(current.id()));
 			this.scheduler.dispatch(NOW);
 			current = this.scheduler.take(0, NOW);
 			order.add(current.id());
@@ -250,6 +279,7 @@ class KeySchedulerTests {
 		this.scheduler.dispatch(NOW);
 		assertThat(this.scheduler.hasBuffered(0)).as("key a is still busy").isFalse();
 		this.scheduler.acked(sending, NOW);
+		this.scheduler.purged(List.of(sending.id()));
 		this.scheduler.dispatch(NOW);
 		assertThat(takeAll(this.scheduler, 0)).containsExactly(2L);
 	}
