@@ -1,5 +1,6 @@
 package dev.harvest.outbox.harvest;
 
+import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -34,6 +35,9 @@ final class LeadershipTransitions implements LeadershipListener {
 
 	private volatile boolean stopping;
 
+	/** Whether the election last said this instance leads, whatever the database says. */
+	private volatile boolean elected;
+
 	LeadershipTransitions(Pipeline pipeline, HarvestEvents events, Config config) {
 		this.pipeline = pipeline;
 		this.events = events;
@@ -47,11 +51,13 @@ final class LeadershipTransitions implements LeadershipListener {
 		// No I/O here: this thread keeps leadership alive. The marker takes the epoch.
 		logger.info("Harvester '" + this.config.name() + "' was elected leader of group '"
 				+ this.config.leaderGroupId() + "'");
+		this.elected = true;
 		this.pipeline.requestAcquire();
 	}
 
 	@Override
 	public void onLeaderRevoked() {
+		this.elected = false;
 		this.transitionLock.lock();
 		try {
 			long deadline = drainDeadline();
@@ -79,6 +85,7 @@ final class LeadershipTransitions implements LeadershipListener {
 
 	@Override
 	public void onLeaderFenced(String reason) {
+		this.elected = false;
 		fence(null, reason);
 	}
 
@@ -135,6 +142,17 @@ final class LeadershipTransitions implements LeadershipListener {
 	void staleEpoch(Term current, long currentEpoch) {
 		fence(current, "stale epoch: the database is at epoch " + currentEpoch + ", this leader holds epoch "
 				+ current.epoch());
+		// A former leader whose connection to Kafka came back may take an epoch in the instant
+		// before its election notices that it lost; the election then never tells this
+		// instance again that it leads. So if the election still says so a heartbeat timeout
+		// from now, take a new epoch: by then a leader that is not the rightful one has been
+		// fenced by its own election, which would withdraw this request.
+		if (this.elected && !this.stopping) {
+			Duration wait = this.config.limits().heartbeatTimeout();
+			logger.warn("Harvester '" + this.config.name() + "' is still the elected leader; it takes a new epoch in "
+					+ wait + " unless the election says otherwise by then");
+			this.pipeline.requestAcquire(wait.toNanos());
+		}
 	}
 
 	private void fence(@Nullable Term expected, String reason) {

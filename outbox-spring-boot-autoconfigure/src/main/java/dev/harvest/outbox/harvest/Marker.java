@@ -247,6 +247,7 @@ final class Marker implements Runnable {
 		}
 		if (result.fenced()) {
 			this.leadership.staleEpoch(term, result.currentEpoch());
+			backOff();
 			return;
 		}
 		List<OutboxRow> rows = result.rows();

@@ -70,6 +70,8 @@ final class Pipeline {
 
 	private long generation;
 
+	private long acquireNotBeforeNanos;
+
 	private boolean refreshNeeded;
 
 	private boolean paused;
@@ -145,12 +147,22 @@ final class Pipeline {
 	 * flips state.
 	 */
 	void requestAcquire() {
+		requestAcquire(0);
+	}
+
+	/**
+	 * Asks the marker to take a new epoch once {@code delay} has passed, unless leadership
+	 * ends meanwhile.
+	 * @param delayNanos how long to wait
+	 */
+	void requestAcquire(long delayNanos) {
 		this.lock.lock();
 		try {
 			if (this.stopping || this.shutdown || this.leading) {
 				return;
 			}
 			this.acquireRequested = true;
+			this.acquireNotBeforeNanos = System.nanoTime() + delayNanos;
 			this.generation++;
 			this.markerWork.signal();
 		}
@@ -362,8 +374,11 @@ final class Pipeline {
 					wait = Math.min(wait, backoffUntilNanos - now);
 				}
 				else if (!this.stopping) {
-					if (this.acquireRequested) {
+					if (this.acquireRequested && now - this.acquireNotBeforeNanos >= 0) {
 						return MarkerTask.acquire(this.generation);
+					}
+					if (this.acquireRequested) {
+						wait = Math.min(wait, this.acquireNotBeforeNanos - now);
 					}
 					Term current = this.term;
 					if (this.leading && current != null) {
