@@ -159,6 +159,7 @@ final class LeadershipTransitions implements LeadershipListener {
 		this.transitionLock.lock();
 		try {
 			if (this.pipeline.stopLeading(expected, true)) {
+				this.pipeline.abortInFlight();
 				logger.warn("Harvester '" + this.config.name() + "' fenced itself: " + reason);
 				this.events.publish(new LeaderFenced(reason));
 			}

@@ -501,6 +501,9 @@ final class Pipeline {
 				}
 				long now = System.nanoTime();
 				long wait = SLICE_NANOS;
+				if (state.abortRequested) {
+					return ShardTask.ABORT;
+				}
 				if (state.rebuildRequested) {
 					if (now - state.rebuildAtNanos >= 0) {
 						return ShardTask.REBUILD;
@@ -543,6 +546,27 @@ final class Pipeline {
 	}
 
 	/**
+	 * Has every shard with records in flight throw its producer away at once, failing what it
+	 * still holds: a fenced leader's records, retried inside the producer until the network
+	 * comes back, would otherwise land after its successor's.
+	 */
+	void abortInFlight() {
+		this.lock.lock();
+		try {
+			if (this.scheduler.inFlight() == 0) {
+				return;
+			}
+			for (int shard = 0; shard < this.shards.length; shard++) {
+				this.shards[shard].abortRequested = true;
+				this.shardWork[shard].signal();
+			}
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
 	 * Records that a shard rebuilt its producer.
 	 * @param shard the shard
 	 * @param producerGeneration the generation of the new producer
@@ -552,6 +576,7 @@ final class Pipeline {
 		try {
 			ShardState state = this.shards[shard];
 			state.rebuildRequested = false;
+			state.abortRequested = false;
 			state.generation = producerGeneration;
 		}
 		finally {
@@ -1103,6 +1128,9 @@ final class Pipeline {
 
 		boolean rebuildRequested;
 
+		/** Fenced: whatever the producer still holds must never reach Kafka. */
+		boolean abortRequested;
+
 		long rebuildAtNanos;
 
 		int rebuildFailures;
@@ -1160,6 +1188,8 @@ final class Pipeline {
 
 		static final ShardTask REBUILD = new ShardTask(Kind.REBUILD, null, 0, 0);
 
+		static final ShardTask ABORT = new ShardTask(Kind.ABORT, null, 0, 0);
+
 		static final ShardTask RECHECK_LEASE = new ShardTask(Kind.RECHECK_LEASE, null, 0, 0);
 
 		static ShardTask send(ScheduledRecord record, long epoch, int producerGeneration) {
@@ -1168,7 +1198,7 @@ final class Pipeline {
 
 		enum Kind {
 
-			SHUTDOWN, REBUILD, RECHECK_LEASE, SEND
+			SHUTDOWN, REBUILD, ABORT, RECHECK_LEASE, SEND
 
 		}
 

@@ -46,6 +46,12 @@ final class ShardSender implements Runnable {
 						case RECHECK_LEASE -> {
 							// Look at the lease again on the next turn.
 						}
+						case ABORT -> {
+							logger.warn("Harvester '" + this.name + "' aborts what the producer of shard " + index
+									+ " still holds, as it no longer leads");
+							this.shard.abort();
+							this.pipeline.rebuilt(index, this.shard.generation());
+						}
 						case REBUILD -> {
 							logger.info("Harvester '" + this.name + "' rebuilds the producer of shard " + index);
 							this.shard.rebuild();

@@ -94,6 +94,15 @@ public final class KafkaSenderShard {
 	}
 
 	/**
+	 * Closes the current producer without waiting, so that every record it still holds fails
+	 * instead of being sent; the next send creates a fresh one.
+	 */
+	public void abort() {
+		this.generation++;
+		closeProducer(Duration.ZERO);
+	}
+
+	/**
 	 * Closes the shard's producer.
 	 */
 	public void close() {
@@ -110,11 +119,15 @@ public final class KafkaSenderShard {
 	}
 
 	private void closeProducer() {
+		closeProducer(Duration.ofSeconds(ShardProducerFactories.CLOSE_TIMEOUT_SECONDS));
+	}
+
+	private void closeProducer(Duration timeout) {
 		Producer<String, byte[]> current = this.producer;
 		this.producer = null;
 		try {
 			if (current != null) {
-				current.close(Duration.ofSeconds(ShardProducerFactories.CLOSE_TIMEOUT_SECONDS));
+				current.close(timeout);
 			}
 		}
 		catch (RuntimeException ex) {
