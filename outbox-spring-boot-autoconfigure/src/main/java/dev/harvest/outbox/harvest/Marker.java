@@ -40,6 +40,8 @@ final class Marker implements Runnable {
 
 	private final @Nullable WakeUpSource wakeUps;
 
+	private final LastMarkRecorder lastMarks;
+
 	private long cursor;
 
 	private boolean forwardCameBackEmpty;
@@ -57,7 +59,7 @@ final class Marker implements Runnable {
 	private long backoffUntilNanos;
 
 	Marker(Pipeline pipeline, LeadershipTransitions leadership, OutboxStore store, Quarantine quarantine,
-			Config config, @Nullable WakeUpSource wakeUps) {
+			Config config, @Nullable WakeUpSource wakeUps, LastMarkRecorder lastMarks) {
 		this.pipeline = pipeline;
 		this.leadership = leadership;
 		this.store = store;
@@ -65,6 +67,7 @@ final class Marker implements Runnable {
 		this.config = config;
 		this.limits = config.limits();
 		this.wakeUps = wakeUps;
+		this.lastMarks = lastMarks;
 		this.idleBackoffNanos = this.limits.markBackoff().toNanos();
 		this.backoffUntilNanos = System.nanoTime();
 		this.idleUntilNanos = this.backoffUntilNanos;
@@ -246,6 +249,7 @@ final class Marker implements Runnable {
 			this.leadership.staleEpoch(term, result.currentEpoch());
 			return;
 		}
+		this.lastMarks.marked(term);
 		List<OutboxRow> rows = result.rows();
 		if (this.pipeline.enqueue(term, rows, rescan) < 0) {
 			return;
