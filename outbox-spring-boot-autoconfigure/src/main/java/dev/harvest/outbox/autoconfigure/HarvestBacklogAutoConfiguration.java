@@ -25,8 +25,8 @@ import dev.harvest.outbox.membership.MembershipView;
 /**
  * {@link org.springframework.boot.autoconfigure.EnableAutoConfiguration Auto-configuration}
  * for the {@link BacklogMonitor}, which samples the outbox on every instance, leader or not,
- * unless {@code harvest.backlog.enabled=false}. {@link BacklogStatusChanged} events are
- * published as application events.
+ * unless {@code harvest.backlog.enabled=false}, started and stopped with the harvester.
+ * {@link BacklogStatusChanged} events are published as application events.
  */
 @AutoConfiguration(after = { HarvestAutoConfiguration.class, HarvestMembershipAutoConfiguration.class })
 @ConditionalOnBean(Harvester.class)
@@ -42,15 +42,18 @@ public final class HarvestBacklogAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	BacklogMonitor harvestBacklogMonitor(Harvester harvester, BacklogSettings settings, DataSource dataSource,
-			ObjectProvider<MembershipView> membershipView, HarvestProperties properties,
-			ApplicationEventPublisher eventPublisher) {
+			ObjectProvider<MembershipView> membershipView, ApplicationEventPublisher eventPublisher) {
 		OutboxTable table = harvester.config().outboxTable();
 		LeaderViewSource leaderView = new LeaderViewSource(harvester, membershipView.getIfAvailable(),
 				new LeaderRecordReader(dataSource, table, LEADER_RECORD_TIMEOUT));
-		BacklogMonitor monitor = new BacklogMonitor(harvester.config().name(),
-				new BacklogSampler(dataSource, table, settings), settings, leaderView, eventPublisher::publishEvent);
-		monitor.setPhase(properties.getLifecycle().getPhase());
-		return monitor;
+		return new BacklogMonitor(harvester.config().name(), new BacklogSampler(dataSource, table, settings),
+				settings, leaderView, eventPublisher::publishEvent);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean(name = "harvestBacklogMonitorLifecycle")
+	HarvestComponentLifecycle harvestBacklogMonitorLifecycle(BacklogMonitor monitor, HarvestProperties properties) {
+		return new HarvestComponentLifecycle(monitor::start, monitor, properties.getLifecycle().getPhase());
 	}
 
 }

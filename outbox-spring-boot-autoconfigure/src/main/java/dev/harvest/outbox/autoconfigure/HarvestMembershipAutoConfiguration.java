@@ -21,8 +21,8 @@ import dev.harvest.outbox.membership.MembershipView;
 /**
  * {@link org.springframework.boot.autoconfigure.EnableAutoConfiguration Auto-configuration}
  * for the {@link MembershipView} of the harvester's leader group, unless
- * {@code harvest.membership.enabled=false}. {@link MembersChanged} events are published as
- * application events.
+ * {@code harvest.membership.enabled=false}, started and stopped with the harvester.
+ * {@link MembersChanged} events are published as application events.
  */
 @AutoConfiguration(after = HarvestAutoConfiguration.class)
 @ConditionalOnBean(Harvester.class)
@@ -45,11 +45,15 @@ public final class HarvestMembershipAutoConfiguration {
 			HarvestProperties properties, ApplicationEventPublisher eventPublisher) {
 		KafkaClientProperties clients = new KafkaClientProperties(consumerFactory.getIfUnique(),
 				producerFactory.getObject(), properties);
-		MembershipView view = new MembershipView(settings, clients.consumer(),
+		return new MembershipView(settings, clients.consumer(),
 				new LeaderRecordReader(dataSource, harvester.config().outboxTable(), settings.timeout()),
 				eventPublisher::publishEvent);
-		view.setPhase(properties.getLifecycle().getPhase());
-		return view;
+	}
+
+	@Bean
+	@ConditionalOnMissingBean(name = "harvestMembershipViewLifecycle")
+	HarvestComponentLifecycle harvestMembershipViewLifecycle(MembershipView view, HarvestProperties properties) {
+		return new HarvestComponentLifecycle(view::start, view, properties.getLifecycle().getPhase());
 	}
 
 }

@@ -18,7 +18,6 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
-import org.springframework.context.SmartLifecycle;
 import org.springframework.util.Assert;
 
 import dev.harvest.outbox.backlog.BacklogReport.TopicBacklog;
@@ -30,10 +29,9 @@ import dev.harvest.outbox.harvest.event.HarvestEventListener;
  * about status changes with {@link BacklogStatusChanged}: on every change, every renotify
  * interval while the status reported is not OK, and once on the return to OK; a healthy start
  * is not news, and neither is a sampler that fails from the start. Samples are taken on one
- * daemon thread, {@code harvest-backlog-<name>}. A {@link SmartLifecycle} that cannot be
- * started again once stopped.
+ * daemon thread, {@code harvest-backlog-<name>}.
  */
-public final class BacklogMonitor implements SmartLifecycle, AutoCloseable {
+public final class BacklogMonitor implements AutoCloseable {
 
 	/** How long {@link #close()} waits for the sampling thread. */
 	public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(5);
@@ -69,8 +67,6 @@ public final class BacklogMonitor implements SmartLifecycle, AutoCloseable {
 	private volatile BacklogReport report;
 
 	private volatile @Nullable Consumer<BacklogReport> reportObserver;
-
-	private volatile int phase = DEFAULT_PHASE;
 
 	// Touched only by the sampling round, which holds the lock.
 
@@ -135,33 +131,6 @@ public final class BacklogMonitor implements SmartLifecycle, AutoCloseable {
 		sampling.setDaemon(true);
 		this.thread = sampling;
 		sampling.start();
-	}
-
-	/**
-	 * Stops sampling, as {@link #close()} does.
-	 */
-	@Override
-	public void stop() {
-		close();
-	}
-
-	@Override
-	public boolean isRunning() {
-		return this.started.get() && !this.closed.get();
-	}
-
-	@Override
-	public int getPhase() {
-		return this.phase;
-	}
-
-	/**
-	 * Sets the lifecycle phase, for example the harvester's, so that both start and stop
-	 * together.
-	 * @param phase the phase
-	 */
-	public void setPhase(int phase) {
-		this.phase = phase;
 	}
 
 	/**

@@ -23,7 +23,6 @@ import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
 import org.jspecify.annotations.Nullable;
 
-import org.springframework.context.SmartLifecycle;
 import org.springframework.util.Assert;
 
 import dev.harvest.outbox.backlog.LeaderView;
@@ -35,10 +34,9 @@ import dev.harvest.outbox.harvest.event.HarvestEventListener;
  * partition 0 of the leader topic, which one is this instance, and the leader's epoch from
  * {@code harvest_leader}. Tells a listener about joins, leaves and leader changes with
  * {@link MembersChanged}, coalesced over a short period. Descriptions run on one daemon
- * thread, {@code harvest-members-<instanceName>}. A {@link SmartLifecycle} that cannot be
- * started again once stopped.
+ * thread, {@code harvest-members-<instanceName>}.
  */
-public final class MembershipView implements SmartLifecycle, AutoCloseable {
+public final class MembershipView implements AutoCloseable {
 
 	/** How long {@link #close()} waits for the refresh thread and the admin client. */
 	public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(5);
@@ -81,8 +79,6 @@ public final class MembershipView implements SmartLifecycle, AutoCloseable {
 	private volatile LeaderView leaderView = LeaderView.unknown();
 
 	private volatile @Nullable Instant lastSuccess;
-
-	private volatile int phase = DEFAULT_PHASE;
 
 	// Touched only by a refresh, which holds the lock.
 
@@ -139,33 +135,6 @@ public final class MembershipView implements SmartLifecycle, AutoCloseable {
 		refreshing.setDaemon(true);
 		this.thread = refreshing;
 		refreshing.start();
-	}
-
-	/**
-	 * Stops describing, as {@link #close()} does.
-	 */
-	@Override
-	public void stop() {
-		close();
-	}
-
-	@Override
-	public boolean isRunning() {
-		return this.started.get() && !this.closed.get();
-	}
-
-	@Override
-	public int getPhase() {
-		return this.phase;
-	}
-
-	/**
-	 * Sets the lifecycle phase, for example the harvester's, so that both start and stop
-	 * together.
-	 * @param phase the phase
-	 */
-	public void setPhase(int phase) {
-		this.phase = phase;
 	}
 
 	/**

@@ -34,6 +34,7 @@ import org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerA
 import org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration;
 import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.event.EventListener;
@@ -164,9 +165,11 @@ class HarvestAutoConfigurationIntegrationTests {
 			assertThat(context).hasSingleBean(BacklogMonitor.class).hasSingleBean(MembershipView.class);
 			BacklogMonitor monitor = context.getBean(BacklogMonitor.class);
 			MembershipView members = context.getBean(MembershipView.class);
-			assertThat(monitor.isRunning()).isTrue();
-			assertThat(members.isRunning()).isTrue();
-			assertThat(monitor.getPhase()).isEqualTo(context.getBean(Harvester.class).getPhase());
+			for (String name : List.of("harvestBacklogMonitorLifecycle", "harvestMembershipViewLifecycle")) {
+				SmartLifecycle lifecycle = context.getBean(name, SmartLifecycle.class);
+				assertThat(lifecycle.isRunning()).isTrue();
+				assertThat(lifecycle.getPhase()).isEqualTo(context.getBean(Harvester.class).getPhase());
+			}
 			assertThat(members.settings().groupId()).isEqualTo(context.getBean(Harvester.class).config().leaderGroupId());
 			assertThat(threadNamed("harvest-backlog-wired")).isTrue();
 			assertThat(threadNamed("harvest-members-wired")).isTrue();

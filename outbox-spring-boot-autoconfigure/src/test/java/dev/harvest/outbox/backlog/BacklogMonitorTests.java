@@ -15,7 +15,6 @@ import dev.harvest.outbox.backlog.BacklogReason.Kind;
 import dev.harvest.outbox.harvest.event.HarvestEvent;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 import dev.harvest.outbox.test.MutableClock;
@@ -252,18 +251,6 @@ class BacklogMonitorTests {
 		assertThat(reports).hasSize(3).last().isSameAs(this.monitor.report());
 		assertThat(reports).extracting((report) -> report.window().filled()).containsExactly(1, 2, 3);
 		assertThat(this.events).isNotEmpty();
-	}
-
-	@Test
-	void lifecycleStopsItForGoodInItsPhase() {
-		this.monitor.setPhase(42);
-		assertThat(this.monitor.getPhase()).isEqualTo(42);
-		assertThat(this.monitor.isRunning()).isFalse();
-		this.monitor.start();
-		assertThat(this.monitor.isRunning()).isTrue();
-		this.monitor.stop();
-		assertThat(this.monitor.isRunning()).isFalse();
-		assertThatIllegalStateException().isThrownBy(this.monitor::start).withMessageContaining("is closed");
 	}
 
 	@Test
