@@ -52,13 +52,19 @@ class HarvestEndpointReadOnlyIntegrationTests {
 	void backlogMembersAndTheOutboxHealthGroupAreReadOverHttp() {
 		await().atMost(Duration.ofSeconds(30)).until(this.harvester::isLeader);
 		RestClient client = RestClient.create("http://localhost:" + this.port);
-		Map<String, Object> backlog = client.get().uri("/actuator/harvest/backlog?all=true").retrieve().body(Map.class);
-		assertThat(backlog).containsEntry("status", "OK")
-			.containsEntry("allTopics", true)
-			.containsEntry("totalBacklog", 0)
-			.containsKeys("reasons", "topics", "sampledAt", "publishRate");
-		assertThat((Map<String, Object>) backlog.get("window")).containsEntry("size", 12)
-			.containsEntry("sampleInterval", "PT1S");
+		// Rates need two samples.
+		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+			Map<String, Object> backlog = client.get()
+				.uri("/actuator/harvest/backlog?all=true")
+				.retrieve()
+				.body(Map.class);
+			assertThat(backlog).containsEntry("status", "OK")
+				.containsEntry("allTopics", true)
+				.containsEntry("totalBacklog", 0)
+				.containsKeys("reasons", "topics", "sampledAt", "publishRate");
+			assertThat((Map<String, Object>) backlog.get("window")).containsEntry("size", 12)
+				.containsEntry("sampleInterval", "PT1S");
+		});
 
 		String name = this.harvester.config().name();
 		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
