@@ -1,6 +1,7 @@
 package dev.harvest.sample;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -22,8 +23,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The harvest endpoint with its default, read-only access: it can be read, and every write
- * operation is refused.
+ * The harvest endpoint with its default, read-only access: it can be read, including its
+ * backlog and members sections and the outbox health group, and every write operation is
+ * refused.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
 class HarvestEndpointReadOnlyIntegrationTests {
@@ -35,6 +37,8 @@ class HarvestEndpointReadOnlyIntegrationTests {
 	@DynamicPropertySource
 	static void infrastructure(DynamicPropertyRegistry registry) {
 		TestInfrastructureProperties.register(registry, database, "read-only");
+		registry.add("harvest.backlog.sample-interval", () -> "1s");
+		registry.add("harvest.membership.refresh-interval", () -> "500ms");
 	}
 
 	@LocalServerPort
@@ -42,6 +46,44 @@ class HarvestEndpointReadOnlyIntegrationTests {
 
 	@Autowired
 	private Harvester harvester;
+
+	@Test
+	@SuppressWarnings("unchecked")
+	void backlogMembersAndTheOutboxHealthGroupAreReadOverHttp() {
+		await().atMost(Duration.ofSeconds(30)).until(this.harvester::isLeader);
+		RestClient client = RestClient.create("http://localhost:" + this.port);
+		// Rates need two samples.
+		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+			Map<String, Object> backlog = client.get()
+				.uri("/actuator/harvest/backlog?all=true")
+				.retrieve()
+				.body(Map.class);
+			assertThat(backlog).containsEntry("status", "OK")
+				.containsEntry("allTopics", true)
+				.containsEntry("totalBacklog", 0)
+				.containsKeys("reasons", "topics", "sampledAt", "publishRate");
+			assertThat((Map<String, Object>) backlog.get("window")).containsEntry("size", 12)
+				.containsEntry("sampleInterval", "PT1S");
+		});
+
+		String name = this.harvester.config().name();
+		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+			Map<String, Object> members = client.get().uri("/actuator/harvest/members").retrieve().body(Map.class);
+			assertThat(members).containsEntry("state", "STABLE");
+			assertThat((List<Map<String, Object>>) members.get("members")).singleElement()
+				.satisfies((member) -> assertThat(member).containsEntry("instanceName", name)
+					.containsEntry("role", "LEADER")
+					.containsEntry("self", true));
+			assertThat((Map<String, Object>) members.get("leader")).containsEntry("instanceName", name)
+				.containsEntry("epoch", (int) this.harvester.epoch());
+		});
+
+		Map<String, Object> health = client.get().uri("/actuator/health/outbox").retrieve().body(Map.class);
+		assertThat(health).containsEntry("status", "UP");
+		assertThat((Map<String, Object>) health.get("components")).containsOnlyKeys("harvest");
+		Map<String, Object> main = client.get().uri("/actuator/harvest").retrieve().body(Map.class);
+		assertThat((Map<String, Object>) main.get("backlog")).containsEntry("status", "OK");
+	}
 
 	@Test
 	void writeOperationsAreRefusedWithoutGrantedAccess() {

@@ -18,17 +18,20 @@ import org.springframework.boot.actuate.endpoint.annotation.Selector;
 import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
 import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
 
+import dev.harvest.outbox.backlog.BacklogMonitor;
 import dev.harvest.outbox.harvest.HarvestError;
 import dev.harvest.outbox.harvest.HarvestState;
 import dev.harvest.outbox.harvest.Harvester;
 import dev.harvest.outbox.harvest.Limits;
 import dev.harvest.outbox.harvest.QuarantineActions;
 import dev.harvest.outbox.harvest.event.MeterStats;
+import dev.harvest.outbox.membership.MembershipView;
 
 /**
- * {@link Endpoint @Endpoint} that shows what the harvester is doing, lists the quarantine, and
- * lets an operator pause and resume harvesting and retry, release or replay quarantined rows.
- * Write operations need {@code management.endpoint.harvest.access=unrestricted}.
+ * {@link Endpoint @Endpoint} that shows what the harvester is doing, whether the outbox drains,
+ * who is in the leader group, lists the quarantine, and lets an operator pause and resume
+ * harvesting and retry, release or replay quarantined rows. Reads never query anything but the
+ * quarantine. Write operations need {@code management.endpoint.harvest.access=unrestricted}.
  */
 @Endpoint(id = "harvest", defaultAccess = Access.READ_ONLY)
 public class HarvestEndpoint {
@@ -45,18 +48,36 @@ public class HarvestEndpoint {
 
 	private final @Nullable QuarantineActions quarantine;
 
+	private final @Nullable BacklogMonitor backlog;
+
+	private final @Nullable MembershipView members;
+
 	public HarvestEndpoint(Harvester harvester) {
 		this(harvester, null);
+	}
+
+	/**
+	 * Creates the endpoint without backlog and members sections.
+	 * @param harvester the harvester
+	 * @param quarantine the operator actions on the quarantine, or {@code null} for none
+	 */
+	public HarvestEndpoint(Harvester harvester, @Nullable QuarantineActions quarantine) {
+		this(harvester, quarantine, null, null);
 	}
 
 	/**
 	 * Creates the endpoint.
 	 * @param harvester the harvester
 	 * @param quarantine the operator actions on the quarantine, or {@code null} for none
+	 * @param backlog the backlog monitor, or {@code null} when the evaluator is off
+	 * @param members the membership view, or {@code null} when it is off
 	 */
-	public HarvestEndpoint(Harvester harvester, @Nullable QuarantineActions quarantine) {
+	public HarvestEndpoint(Harvester harvester, @Nullable QuarantineActions quarantine,
+			@Nullable BacklogMonitor backlog, @Nullable MembershipView members) {
 		this.harvester = harvester;
 		this.quarantine = quarantine;
+		this.backlog = backlog;
+		this.members = members;
 	}
 
 	@ReadOperation
@@ -68,21 +89,62 @@ public class HarvestEndpoint {
 				this.harvester.config().leaderGroupId(), this.harvester.config().leaderTopic(),
 				this.harvester.isLeader(), this.harvester.leaderId(), this.harvester.epoch(),
 				this.harvester.inFlightRecords(), shown, keys.size() > shown.size(), this.harvester.queuedRecords(), this.harvester.heldKeys(),
-				this.harvester.meterStats(), this.harvester.lastError(), LimitsDescriptor.of(this.harvester.config().limits()));
+				this.harvester.meterStats(), this.harvester.lastError(),
+				(this.backlog != null) ? BacklogSummary.of(this.backlog.report()) : null,
+				LimitsDescriptor.of(this.harvester.config().limits()));
 	}
 
 	/**
-	 * Lists the quarantine: {@code GET /actuator/harvest/quarantine} for its rows (values by
-	 * size only, headers by key only) and {@code GET /actuator/harvest/held-keys} for the keys
-	 * they hold, each ordered by id and paged with {@code page} (from 0) and {@code size} (1
-	 * to 1000, 50 unless given).
-	 * @param section {@code quarantine} or {@code held-keys}
-	 * @param page the page number
-	 * @param size the page size
-	 * @return the listing, or 400 with a message for a bad section, page or size
+	 * Shows one section, {@code GET /actuator/harvest/<section>}:
+	 * <ul>
+	 * <li>{@code backlog}: the latest backlog report, with the topics that are not OK, or every
+	 * topic sampled with {@code all=true};</li>
+	 * <li>{@code members}: the leader group's members as last described, with the leader and
+	 * this instance marked;</li>
+	 * <li>{@code quarantine}: the quarantined rows (values by size only, headers by key only),
+	 * and {@code held-keys}: the keys they hold, each ordered by id and paged with
+	 * {@code page} (from 0) and {@code size} (1 to 1000, 50 unless given).</li>
+	 * </ul>
+	 * The backlog and members sections are kept up to date in the background and never query
+	 * anything here.
+	 * @param section {@code backlog}, {@code members}, {@code quarantine} or {@code held-keys}
+	 * @param page the page number, for the quarantine listings
+	 * @param size the page size, for the quarantine listings
+	 * @param all whether the backlog section lists every topic, for {@code backlog}
+	 * @return the section; 404 with a message for an unknown or unavailable section, 400 for a
+	 * bad page or size
 	 */
 	@ReadOperation
 	public WebEndpointResponse<Object> section(@Selector String section, @Nullable Integer page,
+			@Nullable Integer size, @Nullable Boolean all) {
+		return switch (section) {
+			case "backlog" -> backlogSection(Boolean.TRUE.equals(all));
+			case "members" -> membersSection();
+			case "quarantine", "held-keys" -> quarantineSection(section, page, size);
+			default -> error(WebEndpointResponse.STATUS_NOT_FOUND,
+					"Unknown section '" + section + "'; use 'backlog', 'members', 'quarantine' or 'held-keys'");
+		};
+	}
+
+	private WebEndpointResponse<Object> backlogSection(boolean all) {
+		BacklogMonitor monitor = this.backlog;
+		if (monitor == null) {
+			return error(WebEndpointResponse.STATUS_NOT_FOUND,
+					"The backlog evaluator is off here (harvest.backlog.enabled=false)");
+		}
+		return new WebEndpointResponse<>(BacklogDescriptor.of(monitor.report(), all));
+	}
+
+	private WebEndpointResponse<Object> membersSection() {
+		MembershipView view = this.members;
+		if (view == null) {
+			return error(WebEndpointResponse.STATUS_NOT_FOUND,
+					"The membership view is off here (harvest.membership.enabled=false)");
+		}
+		return new WebEndpointResponse<>(MembersDescriptor.of(view.members()));
+	}
+
+	private WebEndpointResponse<Object> quarantineSection(String section, @Nullable Integer page,
 			@Nullable Integer size) {
 		QuarantineActions actions = this.quarantine;
 		if (actions == null) {
@@ -91,12 +153,8 @@ public class HarvestEndpoint {
 		int number = (page != null) ? page : 0;
 		int length = (size != null) ? size : DEFAULT_PAGE_SIZE;
 		try {
-			return switch (section) {
-				case "quarantine" -> new WebEndpointResponse<>(actions.rows(number, length));
-				case "held-keys" -> new WebEndpointResponse<>(actions.heldKeys(number, length));
-				default -> error(WebEndpointResponse.STATUS_NOT_FOUND,
-						"Unknown section '" + section + "'; use 'quarantine' or 'held-keys'");
-			};
+			return section.equals("quarantine") ? new WebEndpointResponse<>(actions.rows(number, length))
+					: new WebEndpointResponse<>(actions.heldKeys(number, length));
 		}
 		catch (IllegalArgumentException ex) {
 			return error(WebEndpointResponse.STATUS_BAD_REQUEST, ex.getMessage());
@@ -190,12 +248,15 @@ public class HarvestEndpoint {
 	 * @param heldKeys keys held back behind a record that cannot be published
 	 * @param meter throughput
 	 * @param lastError the last error seen, if any
+	 * @param backlog whether the outbox drains, in short (see the backlog section), or
+	 * {@code null} when the evaluator is off
 	 * @param limits the limits in force
 	 */
 	public record HarvestDescriptor(HarvestState state, boolean paused, String name, String outboxTable,
 			String leaderGroupId, String leaderTopic, boolean leader, @Nullable UUID leaderId, long epoch,
 			int inFlightRecords, List<String> inFlightKeys, boolean inFlightKeysTruncated, int queuedRecords,
-			int heldKeys, MeterStats meter, @Nullable HarvestError lastError, LimitsDescriptor limits)
+			int heldKeys, MeterStats meter, @Nullable HarvestError lastError, @Nullable BacklogSummary backlog,
+			LimitsDescriptor limits)
 			implements OperationResponseBody {
 
 	}

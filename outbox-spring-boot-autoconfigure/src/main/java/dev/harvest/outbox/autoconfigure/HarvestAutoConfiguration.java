@@ -1,16 +1,12 @@
 package dev.harvest.outbox.autoconfigure;
 
-import java.util.HashMap;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
-import java.util.Set;
 
 import javax.sql.DataSource;
 
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
@@ -36,6 +32,7 @@ import org.springframework.kafka.core.ConsumerFactory;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.core.ProducerFactory;
 
+import dev.harvest.outbox.backlog.BacklogSettings;
 import dev.harvest.outbox.harvest.Config;
 import dev.harvest.outbox.harvest.Harvester;
 import dev.harvest.outbox.harvest.Limits;
@@ -84,6 +81,21 @@ public final class HarvestAutoConfiguration {
 	@ConditionalOnMissingBean
 	RetryPolicy harvestRetryPolicy(HarvestProperties properties) {
 		return properties.toRetryPolicy();
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	BacklogSettings harvestBacklogSettings(HarvestProperties properties) {
+		return properties.getBacklog().toSettings();
+	}
+
+	/**
+	 * Returns how often the leader records its last mark: twice per sample interval, so that
+	 * the record trails the leader's marks by well under the window's span.
+	 */
+	static Duration markRecordingInterval(BacklogSettings settings) {
+		Duration half = settings.sampleInterval().dividedBy(2);
+		return half.isZero() ? settings.sampleInterval() : half;
 	}
 
 	@Bean
@@ -152,7 +164,7 @@ public final class HarvestAutoConfiguration {
 		Harvester harvester(DataSource dataSource, OutboxSchema schema,
 				ObjectProvider<ConsumerFactory<?, ?>> consumerFactory,
 				@Qualifier("harvestKafkaTemplate") KafkaTemplate<?, ?> harvestKafkaTemplate, Config config,
-				HarvestProperties properties, ApplicationEventPublisher eventPublisher,
+				BacklogSettings backlogSettings, HarvestProperties properties, ApplicationEventPublisher eventPublisher,
 				ObjectProvider<OutboxSchemaInitializer> schemaInitializer) {
 			// Explicit, so that the schema exists before it is verified even where Boot's
 			// database-initialization ordering is not in effect.
@@ -160,16 +172,17 @@ public final class HarvestAutoConfiguration {
 			});
 			schema.verify();
 			ProducerFactory<?, ?> producerFactory = harvestKafkaTemplate.getProducerFactory();
-			Map<String, Object> clientProperties = clientProperties(consumerFactory.getIfUnique(), producerFactory);
-			Map<String, Object> consumerProperties = only(clientProperties, ConsumerConfig.configNames());
-			consumerProperties.putAll(properties.getKafka().getConsumer());
+			KafkaClientProperties clients = new KafkaClientProperties(consumerFactory.getIfUnique(), producerFactory,
+					properties);
 			if (properties.getLeader().isCreateTopic()) {
-				LeaderTopic.ensureExists(only(clientProperties, AdminClientConfig.configNames()),
-						config.leaderTopic(), LEADER_TOPIC_TIMEOUT);
+				LeaderTopic.ensureExists(clients.admin(), config.leaderTopic(), LEADER_TOPIC_TIMEOUT);
 			}
-			Harvester harvester = new Harvester(dataSource, producerFactory, consumerProperties, config,
+			Harvester harvester = new Harvester(dataSource, producerFactory, clients.consumer(), config,
 					eventPublisher::publishEvent);
 			harvester.setPhase(properties.getLifecycle().getPhase());
+			// Always, so that instances judging the backlog can tell whether this leader marks,
+			// whatever this instance's own backlog settings.
+			harvester.setMarkRecordingInterval(markRecordingInterval(backlogSettings));
 			return harvester;
 		}
 
@@ -187,35 +200,6 @@ public final class HarvestAutoConfiguration {
 
 		private static <K, V> KafkaTemplate<K, V> template(ProducerFactory<K, V> producerFactory) {
 			return new KafkaTemplate<>(producerFactory);
-		}
-
-		/**
-		 * Connection settings for Harvest's consumer and admin clients: the application's
-		 * consumer settings when it has a consumer factory, else its producer settings (which
-		 * carry the same bootstrap servers and security).
-		 */
-		private static Map<String, Object> clientProperties(@Nullable ConsumerFactory<?, ?> consumerFactory,
-				ProducerFactory<?, ?> producerFactory) {
-			Map<String, Object> properties = new HashMap<>();
-			if (consumerFactory != null) {
-				properties.putAll(consumerFactory.getConfigurationProperties());
-			}
-			else {
-				properties.putAll(producerFactory.getConfigurationProperties());
-			}
-			return properties;
-		}
-
-		private static Map<String, Object> only(Map<String, Object> properties, Set<String> names) {
-			Map<String, Object> filtered = new HashMap<>();
-			properties.forEach((name, value) -> {
-				// Security and SASL settings are not all listed in configNames(), keep them.
-				if (names.contains(name) || name.startsWith("ssl.") || name.startsWith("sasl.")
-						|| name.startsWith("security.")) {
-					filtered.put(name, value);
-				}
-			});
-			return filtered;
 		}
 
 	}

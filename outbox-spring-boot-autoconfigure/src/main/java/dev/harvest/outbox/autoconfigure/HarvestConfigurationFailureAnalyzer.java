@@ -15,10 +15,7 @@ import dev.harvest.outbox.harvest.InvalidLimitException;
 class HarvestConfigurationFailureAnalyzer extends AbstractFailureAnalyzer<InvalidLimitException> {
 
 	private static final Map<String, String> PROPERTIES = Map.of("name", "harvest.name", "outboxTable",
-			"harvest.outbox-table", "leaderGroupId", "harvest.leader.group-id", "leaderTopic", "harvest.leader.topic",
-			"retry.initialBackoff", "harvest.retry.initial-backoff", "retry.maxBackoff", "harvest.retry.max-backoff",
-			"retry.maxAttemptsRetriable", "harvest.retry.max-attempts-retriable", "poison.maxAttempts",
-			"harvest.poison.max-attempts", "poison.policy", "harvest.poison.policy");
+			"harvest.outbox-table", "leaderGroupId", "harvest.leader.group-id", "leaderTopic", "harvest.leader.topic");
 
 	@Override
 	protected FailureAnalysis analyze(Throwable rootFailure, InvalidLimitException cause) {
@@ -31,14 +28,21 @@ class HarvestConfigurationFailureAnalyzer extends AbstractFailureAnalyzer<Invali
 	}
 
 	/**
-	 * Maps a field name of {@code Config}, {@code Limits} or {@code RetryPolicy} to its
-	 * property.
+	 * Maps a field name of {@code Config} or {@code Limits}, or a group and field name such as
+	 * {@code retry.maxBackoff} or {@code backlog.window}, to its property.
 	 * @param name the field name, e.g. {@code sendConcurrency}
 	 * @return the property, e.g. {@code harvest.limits.send-concurrency}
 	 */
 	static String propertyName(String name) {
 		String property = PROPERTIES.get(name);
-		return (property != null) ? property : "harvest.limits." + kebab(name);
+		if (property != null) {
+			return property;
+		}
+		int dot = name.indexOf('.');
+		if (dot > 0) {
+			return "harvest." + name.substring(0, dot) + "." + kebab(name.substring(dot + 1));
+		}
+		return "harvest.limits." + kebab(name);
 	}
 
 	private static String kebab(String name) {

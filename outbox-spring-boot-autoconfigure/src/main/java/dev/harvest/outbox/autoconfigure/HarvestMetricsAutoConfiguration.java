@@ -9,15 +9,18 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
 
+import dev.harvest.outbox.backlog.BacklogMonitor;
 import dev.harvest.outbox.harvest.Harvester;
 import dev.harvest.outbox.harvest.QuarantineActions;
+import dev.harvest.outbox.membership.MembershipView;
 import dev.harvest.outbox.metrics.HarvestMetrics;
 
 /**
  * {@link org.springframework.boot.autoconfigure.EnableAutoConfiguration Auto-configuration}
  * for Harvest's Micrometer metrics.
  */
-@AutoConfiguration(after = HarvestAutoConfiguration.class,
+@AutoConfiguration(after = { HarvestAutoConfiguration.class, HarvestBacklogAutoConfiguration.class,
+		HarvestMembershipAutoConfiguration.class },
 		afterName = "org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration")
 @ConditionalOnClass(MeterRegistry.class)
 @ConditionalOnBean(Harvester.class)
@@ -28,8 +31,10 @@ public final class HarvestMetricsAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	HarvestMetrics harvestMetrics(Harvester harvester, ObjectProvider<QuarantineActions> quarantineActions) {
-		return new HarvestMetrics(harvester, quarantineActions.getIfAvailable());
+	HarvestMetrics harvestMetrics(Harvester harvester, ObjectProvider<QuarantineActions> quarantineActions,
+			ObjectProvider<BacklogMonitor> backlog, ObjectProvider<MembershipView> members) {
+		return new HarvestMetrics(harvester, quarantineActions.getIfAvailable(), backlog.getIfAvailable(),
+				members.getIfAvailable());
 	}
 
 }

@@ -8,10 +8,13 @@ import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
+import dev.harvest.outbox.backlog.BacklogSettings;
 import dev.harvest.outbox.harvest.Config;
+import dev.harvest.outbox.harvest.InvalidLimitException;
 import dev.harvest.outbox.harvest.Limits;
 import dev.harvest.outbox.harvest.PoisonPolicy;
 import dev.harvest.outbox.harvest.RetryPolicy;
+import dev.harvest.outbox.membership.MembershipSettings;
 
 /**
  * Configuration properties for Harvest, under {@code harvest.*}.
@@ -57,6 +60,10 @@ public class HarvestProperties {
 	private final Lifecycle lifecycle = new Lifecycle();
 
 	private final Kafka kafka = new Kafka();
+
+	private final Backlog backlog = new Backlog();
+
+	private final Membership membership = new Membership();
 
 	public boolean isEnabled() {
 		return this.enabled;
@@ -120,6 +127,14 @@ public class HarvestProperties {
 
 	public Kafka getKafka() {
 		return this.kafka;
+	}
+
+	public Backlog getBacklog() {
+		return this.backlog;
+	}
+
+	public Membership getMembership() {
+		return this.membership;
 	}
 
 	/**
@@ -670,6 +685,249 @@ public class HarvestProperties {
 			return this.consumer;
 		}
 
+	}
+
+	/**
+	 * Backlog evaluation: whether the outbox is draining and, if not, why.
+	 */
+	public static class Backlog {
+
+		/**
+		 * Whether every instance samples the outbox and judges its backlog.
+		 */
+		private boolean enabled = true;
+
+		/**
+		 * Time between two samples of the outbox.
+		 */
+		private Duration sampleInterval = Duration.ofSeconds(10);
+
+		/**
+		 * Samples kept per scope (the whole outbox and each topic); with the sample interval it
+		 * sets the span the rules look back over.
+		 */
+		private int window = 12;
+
+		/**
+		 * Most rows a count or the per-topic scan reads; a larger backlog is reported as the
+		 * cap.
+		 */
+		private int countCap = 100_000;
+
+		/**
+		 * Most topics judged one by one, largest backlogs first; 0 turns per-topic sampling
+		 * off.
+		 */
+		private int topTopics = 50;
+
+		/**
+		 * Share of the window (0 to 1) that must be filled before a backlog is judged, so that
+		 * a freshly started instance raises no false alarm.
+		 */
+		private double minimumComplete = 0.5;
+
+		/**
+		 * A backlog of at most this many rows is always OK.
+		 */
+		private long allowedBacklog = 0;
+
+		/**
+		 * An oldest pending row at least this old makes the status at least WARN. Off unless
+		 * set.
+		 */
+		private @Nullable Duration ageWarn;
+
+		/**
+		 * An oldest pending row at least this old makes the status at least STALL. Off unless
+		 * set.
+		 */
+		private @Nullable Duration ageError;
+
+		/**
+		 * While the status is not OK, the status event is repeated this often.
+		 */
+		private Duration renotifyInterval = Duration.ofMinutes(5);
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public Duration getSampleInterval() {
+			return this.sampleInterval;
+		}
+
+		public void setSampleInterval(Duration sampleInterval) {
+			this.sampleInterval = sampleInterval;
+		}
+
+		public int getWindow() {
+			return this.window;
+		}
+
+		public void setWindow(int window) {
+			this.window = window;
+		}
+
+		public int getCountCap() {
+			return this.countCap;
+		}
+
+		public void setCountCap(int countCap) {
+			this.countCap = countCap;
+		}
+
+		public int getTopTopics() {
+			return this.topTopics;
+		}
+
+		public void setTopTopics(int topTopics) {
+			this.topTopics = topTopics;
+		}
+
+		public double getMinimumComplete() {
+			return this.minimumComplete;
+		}
+
+		public void setMinimumComplete(double minimumComplete) {
+			this.minimumComplete = minimumComplete;
+		}
+
+		public long getAllowedBacklog() {
+			return this.allowedBacklog;
+		}
+
+		public void setAllowedBacklog(long allowedBacklog) {
+			this.allowedBacklog = allowedBacklog;
+		}
+
+		public @Nullable Duration getAgeWarn() {
+			return this.ageWarn;
+		}
+
+		public void setAgeWarn(@Nullable Duration ageWarn) {
+			this.ageWarn = ageWarn;
+		}
+
+		public @Nullable Duration getAgeError() {
+			return this.ageError;
+		}
+
+		public void setAgeError(@Nullable Duration ageError) {
+			this.ageError = ageError;
+		}
+
+		public Duration getRenotifyInterval() {
+			return this.renotifyInterval;
+		}
+
+		public void setRenotifyInterval(Duration renotifyInterval) {
+			this.renotifyInterval = renotifyInterval;
+		}
+
+		/**
+		 * Builds the backlog settings from these properties.
+		 * @return the settings
+		 * @throws InvalidLimitException naming the {@code backlog.*} property that is invalid
+		 */
+		public BacklogSettings toSettings() {
+			try {
+				return new BacklogSettings(this.sampleInterval, this.window, this.countCap, this.topTopics,
+						this.minimumComplete, this.allowedBacklog, this.ageWarn, this.ageError,
+						this.renotifyInterval);
+			}
+			catch (InvalidLimitException ex) {
+				String name = "topK".equals(ex.getName()) ? "topTopics" : ex.getName();
+				throw prefixed("backlog", name, ex);
+			}
+		}
+
+	}
+
+	/**
+	 * The membership view: the leader group's members as Kafka's group coordinator describes
+	 * them.
+	 */
+	public static class Membership {
+
+		/**
+		 * Whether every instance describes the leader group's members on a timer, for the
+		 * endpoint, the members gauge, membership events and the backlog's leader rule.
+		 */
+		private boolean enabled = true;
+
+		/**
+		 * Time between two descriptions of the leader group.
+		 */
+		private Duration refreshInterval = Duration.ofSeconds(15);
+
+		/**
+		 * Longest a description of the group may take.
+		 */
+		private Duration timeout = Duration.ofSeconds(5);
+
+		/**
+		 * Changes seen within this period after a first one are reported as one event.
+		 */
+		private Duration coalescePeriod = Duration.ofSeconds(2);
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public Duration getRefreshInterval() {
+			return this.refreshInterval;
+		}
+
+		public void setRefreshInterval(Duration refreshInterval) {
+			this.refreshInterval = refreshInterval;
+		}
+
+		public Duration getTimeout() {
+			return this.timeout;
+		}
+
+		public void setTimeout(Duration timeout) {
+			this.timeout = timeout;
+		}
+
+		public Duration getCoalescePeriod() {
+			return this.coalescePeriod;
+		}
+
+		public void setCoalescePeriod(Duration coalescePeriod) {
+			this.coalescePeriod = coalescePeriod;
+		}
+
+		/**
+		 * Builds the membership settings of a harvester from these properties.
+		 * @param config the harvester's configuration: leader group, topic and instance name
+		 * @return the settings
+		 * @throws InvalidLimitException naming the {@code membership.*} property that is
+		 * invalid
+		 */
+		public MembershipSettings toSettings(Config config) {
+			try {
+				return new MembershipSettings(config.leaderGroupId(), config.leaderTopic(), config.name(),
+						this.refreshInterval, this.timeout, this.coalescePeriod);
+			}
+			catch (InvalidLimitException ex) {
+				throw prefixed("membership", ex.getName(), ex);
+			}
+		}
+
+	}
+
+	// The settings name their own fields; the property adds its group.
+	private static InvalidLimitException prefixed(String group, String name, InvalidLimitException ex) {
+		return new InvalidLimitException(group + "." + name, ex.getValue(), ex.getReason());
 	}
 
 }

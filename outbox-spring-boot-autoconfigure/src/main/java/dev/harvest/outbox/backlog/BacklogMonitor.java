@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 import org.apache.commons.logging.Log;
@@ -27,7 +28,8 @@ import dev.harvest.outbox.harvest.event.HarvestEventListener;
  * {@link BacklogReport}, which {@link #report()} returns without any I/O. Tells a listener
  * about status changes with {@link BacklogStatusChanged}: on every change, every renotify
  * interval while the status reported is not OK, and once on the return to OK; a healthy start
- * is not news, and neither is a sampler that fails from the start. Samples are taken on one daemon thread, {@code harvest-backlog-<name>}.
+ * is not news, and neither is a sampler that fails from the start. Samples are taken on one
+ * daemon thread, {@code harvest-backlog-<name>}.
  */
 public final class BacklogMonitor implements AutoCloseable {
 
@@ -64,6 +66,8 @@ public final class BacklogMonitor implements AutoCloseable {
 
 	private volatile BacklogReport report;
 
+	private volatile @Nullable Consumer<BacklogReport> reportObserver;
+
 	// Touched only by the sampling round, which holds the lock.
 
 	private @Nullable BacklogSample lastSample;
@@ -83,8 +87,9 @@ public final class BacklogMonitor implements AutoCloseable {
 	 * @param name the instance name, used for the thread name and in logs
 	 * @param sampler takes the samples
 	 * @param settings the sample interval, window and rule settings
-	 * @param leaderView supplies what is known about the leader, once per sample; must be
-	 * cheap and must not block (return {@link LeaderView#unknown()} when nothing is known)
+	 * @param leaderView supplies what is known about the leader, once per sample on the
+	 * sampling thread; it may read the database with a bounded timeout, and returns
+	 * {@link LeaderView#unknown()} when nothing is known
 	 * @param listener told about status changes, on the sampling thread
 	 */
 	public BacklogMonitor(String name, BacklogSampler sampler, BacklogSettings settings,
@@ -126,6 +131,16 @@ public final class BacklogMonitor implements AutoCloseable {
 		sampling.setDaemon(true);
 		this.thread = sampling;
 		sampling.start();
+	}
+
+	/**
+	 * Sets who is told about every new report, for example a metrics binder; called on the
+	 * sampling thread after each sample, so it must be quick. May be called at any time.
+	 * @param observer the observer
+	 */
+	public void setReportObserver(Consumer<BacklogReport> observer) {
+		Assert.notNull(observer, "'observer' must not be null");
+		this.reportObserver = observer;
 	}
 
 	/**
@@ -236,6 +251,7 @@ public final class BacklogMonitor implements AutoCloseable {
 				current = report(leaderView(), error);
 			}
 			this.report = current;
+			observe(current);
 			notifyListener(current, now);
 		}
 		finally {
@@ -343,6 +359,19 @@ public final class BacklogMonitor implements AutoCloseable {
 	private BacklogReport.Window windowOf(ScopeWindow window) {
 		return new BacklogReport.Window(window.size(), window.entries().size(), this.settings.sampleInterval(),
 				window.span(), window.isEmpty() ? null : window.start(), window.isEmpty() ? null : window.end());
+	}
+
+	private void observe(BacklogReport current) {
+		Consumer<BacklogReport> observer = this.reportObserver;
+		if (observer == null) {
+			return;
+		}
+		try {
+			observer.accept(current);
+		}
+		catch (RuntimeException ex) {
+			logger.error("Report observer of backlog monitor '" + this.name + "' failed; carrying on", ex);
+		}
 	}
 
 	private void notifyListener(BacklogReport current, Instant now) {

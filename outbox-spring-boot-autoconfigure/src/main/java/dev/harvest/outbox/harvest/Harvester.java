@@ -2,6 +2,7 @@ package dev.harvest.outbox.harvest;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -80,6 +81,8 @@ public final class Harvester implements SmartLifecycle {
 
 	private final EventRelay recordEvents;
 
+	private final LastMarkRecorder lastMarks;
+
 	private final Clock clock;
 
 	private final ReentrantLock lifecycleLock = new ReentrantLock();
@@ -145,6 +148,7 @@ public final class Harvester implements SmartLifecycle {
 		this.pipeline = new Pipeline(config, retryBackoff, this.meter, this.recordEvents, clock);
 		this.leadership = new LeadershipTransitions(this.pipeline, events, config);
 		this.purger = new Purger(this.pipeline, store, this.meter, events, config);
+		this.lastMarks = new LastMarkRecorder(store, config, clock);
 	}
 
 	private static DataSource checkDataSource(DataSource dataSource) {
@@ -169,6 +173,19 @@ public final class Harvester implements SmartLifecycle {
 	public void setPhase(int phase) {
 		requireCreated("phase");
 		this.phase = phase;
+	}
+
+	/**
+	 * Has the leader write the time of its latest mark to its row of {@code harvest_leader} at
+	 * most this often, so that other instances can tell whether it is still marking; nothing is
+	 * written unless this is set. Only before the harvester starts.
+	 * @param interval the least time between two writes
+	 */
+	public void setMarkRecordingInterval(Duration interval) {
+		Assert.isTrue(interval != null && !interval.isNegative() && !interval.isZero(),
+				"'interval' must be positive");
+		requireCreated("mark recording interval");
+		this.lastMarks.setInterval(interval);
 	}
 
 	private void requireCreated(String what) {
@@ -201,7 +218,8 @@ public final class Harvester implements SmartLifecycle {
 			Quarantine quarantine = new Quarantine(this.pipeline, this.leadership, this.store, this.quarantineStore,
 					this.config, this.recordEvents, this.clock);
 			this.threads.add(new Thread(
-					new Marker(this.pipeline, this.leadership, this.store, quarantine, this.config, this.wakeUps),
+					new Marker(this.pipeline, this.leadership, this.store, quarantine, this.config, this.wakeUps,
+							this.lastMarks),
 					"harvest-marker-" + name));
 			for (int i = 0; i < this.config.limits().sendConcurrency(); i++) {
 				KafkaSenderShard shard = new KafkaSenderShard(i, this.shardProducerFactories.apply(i));
@@ -426,6 +444,15 @@ public final class Harvester implements SmartLifecycle {
 	public long epoch() {
 		Term term = this.pipeline.term();
 		return (term != null) ? term.epoch() : 0;
+	}
+
+	/**
+	 * Returns when this instance last ran its mark statement as leader, whether or not it found
+	 * rows; a paused leader, or one whose marks fail, falls behind.
+	 * @return the time, or {@code null} when it never marked
+	 */
+	public @Nullable Instant lastMarkTime() {
+		return this.lastMarks.lastMark();
 	}
 
 	/**

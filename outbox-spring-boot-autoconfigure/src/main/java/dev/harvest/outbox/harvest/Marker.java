@@ -43,6 +43,8 @@ final class Marker implements Runnable {
 
 	private final SettledCursor settled = new SettledCursor();
 
+	private final LastMarkRecorder lastMarks;
+
 	private long cursor;
 
 	private boolean forwardCameBackEmpty;
@@ -60,7 +62,7 @@ final class Marker implements Runnable {
 	private long backoffUntilNanos;
 
 	Marker(Pipeline pipeline, LeadershipTransitions leadership, OutboxStore store, Quarantine quarantine,
-			Config config, @Nullable WakeUpSource wakeUps) {
+			Config config, @Nullable WakeUpSource wakeUps, LastMarkRecorder lastMarks) {
 		this.pipeline = pipeline;
 		this.leadership = leadership;
 		this.store = store;
@@ -68,6 +70,7 @@ final class Marker implements Runnable {
 		this.config = config;
 		this.limits = config.limits();
 		this.wakeUps = wakeUps;
+		this.lastMarks = lastMarks;
 		this.idleBackoffNanos = this.limits.markBackoff().toNanos();
 		this.backoffUntilNanos = System.nanoTime();
 		this.idleUntilNanos = this.backoffUntilNanos;
@@ -250,6 +253,7 @@ final class Marker implements Runnable {
 			backOff();
 			return;
 		}
+		this.lastMarks.marked(term);
 		List<OutboxRow> rows = result.rows();
 		if (this.pipeline.enqueue(term, rows) < 0) {
 			return;

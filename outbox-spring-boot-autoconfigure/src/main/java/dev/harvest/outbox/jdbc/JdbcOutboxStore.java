@@ -37,6 +37,8 @@ public final class JdbcOutboxStore implements OutboxStore {
 
 	private final String purgeSql;
 
+	private final String recordMarkSql;
+
 	/**
 	 * Creates a store with the {@linkplain #DEFAULT_QUERY_TIMEOUT default query timeout}.
 	 * @param dataSource the database of the outbox
@@ -69,6 +71,8 @@ public final class JdbcOutboxStore implements OutboxStore {
 				+ " AND EXISTS (SELECT 1 FROM leader WHERE epoch = ?) RETURNING id)"
 				+ " SELECT (SELECT epoch FROM leader) AS current_epoch, (SELECT count(*) FROM unmarked) AS unmarked";
 		this.purgeSql = "DELETE FROM " + outbox + " WHERE id = ANY (?)";
+		this.recordMarkSql = "UPDATE " + leader
+				+ " SET last_mark_at = clock_timestamp() WHERE group_id = ? AND epoch = ?";
 	}
 
 	// One statement, one round trip. FOR SHARE on the epoch row makes acquireEpoch (an UPDATE
@@ -196,6 +200,17 @@ public final class JdbcOutboxStore implements OutboxStore {
 		}
 		boolean fenced = !epochKnown || currentEpoch != epoch;
 		return new MarkResult(fenced ? List.of() : rows, currentEpoch, fenced, snapshotXmin, transactionId);
+	}
+
+	@Override
+	public void recordMark(String groupId, long epoch) {
+		this.transaction.run("record the leader's mark", this.recordMarkSql, (connection) -> {
+			try (PreparedStatement statement = this.transaction.prepare(connection, this.recordMarkSql)) {
+				statement.setString(1, groupId);
+				statement.setLong(2, epoch);
+				return statement.executeUpdate();
+			}
+		});
 	}
 
 	@Override

@@ -64,6 +64,16 @@ public interface OutboxStore {
 	MarkResult unmark(String groupId, long epoch, Collection<Long> ids);
 
 	/**
+	 * Records in the group's epoch row that its leader has just run a mark statement, provided
+	 * {@code epoch} is still the group's current epoch, so that other instances can tell whether
+	 * the leader is still marking. The leader calls it at most once per interval, not on every
+	 * mark.
+	 * @param groupId the leader group
+	 * @param epoch the caller's epoch
+	 */
+	void recordMark(String groupId, long epoch);
+
+	/**
 	 * Deletes rows that Kafka has acknowledged. Deleting a row that is already gone is not an
 	 * error.
 	 * @param ids the row ids

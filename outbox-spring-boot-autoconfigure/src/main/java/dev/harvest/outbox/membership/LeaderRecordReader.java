@@ -3,9 +3,11 @@ package dev.harvest.outbox.membership;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.UUID;
 
 import javax.sql.DataSource;
@@ -21,11 +23,14 @@ import org.springframework.util.Assert;
 import dev.harvest.outbox.jdbc.OutboxTable;
 
 /**
- * Reads a leader group's row of {@code harvest_leader}, the epoch table next to the outbox.
+ * Reads a leader group's row of {@code harvest_leader}, the epoch table next to the outbox,
+ * whether or not the table has the {@code last_mark_at} column yet.
  */
 public final class LeaderRecordReader {
 
 	private static final String UNDEFINED_TABLE = "42P01";
+
+	private static final String LAST_MARK_AT = "last_mark_at";
 
 	private final DataSource dataSource;
 
@@ -47,8 +52,8 @@ public final class LeaderRecordReader {
 		Assert.isTrue(queryTimeout != null && !queryTimeout.isNegative() && !queryTimeout.isZero(),
 				"'queryTimeout' must be positive");
 		this.dataSource = dataSource;
-		this.sql = "SELECT epoch, leader_name, leader_id, acquired_at FROM "
-				+ outbox.inSameSchema("harvest_leader").sql() + " WHERE group_id = ?";
+		// Every column, so that a table created before leaders recorded their marks is read too.
+		this.sql = "SELECT * FROM " + outbox.inSameSchema("harvest_leader").sql() + " WHERE group_id = ?";
 		this.queryTimeoutSeconds = (int) Math.min(Integer.MAX_VALUE, (queryTimeout.toMillis() + 999) / 1000);
 		this.translator = new SQLErrorCodeSQLExceptionTranslator(dataSource);
 	}
@@ -70,10 +75,9 @@ public final class LeaderRecordReader {
 					if (!result.next()) {
 						return null;
 					}
-					Timestamp acquiredAt = result.getTimestamp("acquired_at");
 					return new LeaderRecord(result.getLong("epoch"), result.getString("leader_name"),
-							result.getObject("leader_id", UUID.class),
-							(acquiredAt != null) ? acquiredAt.toInstant() : null);
+							result.getObject("leader_id", UUID.class), instant(result.getTimestamp("acquired_at")),
+							hasColumn(result, LAST_MARK_AT) ? instant(result.getTimestamp(LAST_MARK_AT)) : null);
 				}
 			}
 			finally {
@@ -90,6 +94,20 @@ public final class LeaderRecordReader {
 			DataAccessException translated = this.translator.translate("read leader epoch", this.sql, ex);
 			throw (translated != null) ? translated : new UncategorizedSQLException("read leader epoch", this.sql, ex);
 		}
+	}
+
+	private static boolean hasColumn(ResultSet result, String name) throws SQLException {
+		ResultSetMetaData metaData = result.getMetaData();
+		for (int i = 1; i <= metaData.getColumnCount(); i++) {
+			if (name.equalsIgnoreCase(metaData.getColumnName(i))) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	private static @Nullable Instant instant(@Nullable Timestamp timestamp) {
+		return (timestamp != null) ? timestamp.toInstant() : null;
 	}
 
 	private static void rollbackQuietly(Connection connection) {

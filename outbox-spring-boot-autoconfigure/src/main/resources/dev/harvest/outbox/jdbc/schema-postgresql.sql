@@ -14,14 +14,21 @@ CREATE TABLE IF NOT EXISTS ${outbox} (
 	leader_id UUID
 );
 
--- One row per leader group: the epoch that fences statements of former leaders.
+-- One row per leader group: the epoch that fences statements of former leaders, and when the
+-- leader last ran its mark query (written every few seconds while it leads, not on every
+-- mark), so that every instance can tell whether the leader is still marking.
 CREATE TABLE IF NOT EXISTS ${leader} (
 	group_id TEXT PRIMARY KEY,
 	epoch BIGINT NOT NULL,
 	leader_name TEXT,
 	leader_id UUID,
-	acquired_at TIMESTAMPTZ
+	acquired_at TIMESTAMPTZ,
+	last_mark_at TIMESTAMPTZ
 );
+
+-- Leader tables created before the leader recorded its marks lack last_mark_at; on any other
+-- table this does nothing.
+ALTER TABLE ${leader} ADD COLUMN IF NOT EXISTS last_mark_at TIMESTAMPTZ;
 
 -- Rows that could not be published, moved here from the outbox with their original id and
 -- why. The record columns are copied raw and may be NULL, so that malformed rows fit too.

@@ -3,6 +3,7 @@ package dev.harvest.outbox.autoconfigure;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import javax.sql.DataSource;
@@ -17,13 +18,23 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.actuate.autoconfigure.endpoint.EndpointAutoConfiguration;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.availability.ApplicationAvailabilityAutoConfiguration;
 import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.boot.health.actuate.endpoint.CompositeHealthDescriptor;
+import org.springframework.boot.health.actuate.endpoint.HealthDescriptor;
+import org.springframework.boot.health.actuate.endpoint.HealthEndpoint;
+import org.springframework.boot.health.autoconfigure.actuate.endpoint.AvailabilityProbesAutoConfiguration;
+import org.springframework.boot.health.autoconfigure.actuate.endpoint.HealthEndpointAutoConfiguration;
 import org.springframework.boot.health.autoconfigure.contributor.HealthContributorAutoConfiguration;
+import org.springframework.boot.health.autoconfigure.registry.HealthContributorRegistryAutoConfiguration;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration;
 import org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration;
 import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.event.EventListener;
@@ -36,6 +47,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 import dev.harvest.outbox.OutboxStasher;
 import dev.harvest.outbox.actuate.HarvestEndpoint;
 import dev.harvest.outbox.actuate.HarvestHealthIndicator;
+import dev.harvest.outbox.backlog.BacklogMonitor;
 import dev.harvest.outbox.harvest.Harvester;
 import dev.harvest.outbox.harvest.QuarantineActions;
 import dev.harvest.outbox.harvest.event.HarvestEvent;
@@ -44,6 +56,7 @@ import dev.harvest.outbox.harvest.event.KeyReleased;
 import dev.harvest.outbox.harvest.event.LeaderAcquired;
 import dev.harvest.outbox.harvest.event.RecordQuarantined;
 import dev.harvest.outbox.jdbc.OutboxTableMissingException;
+import dev.harvest.outbox.membership.MembershipView;
 import dev.harvest.outbox.test.TestInfrastructure;
 import dev.harvest.outbox.test.TestInfrastructure.TestDatabase;
 
@@ -62,8 +75,11 @@ class HarvestAutoConfigurationIntegrationTests {
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class,
 				DataSourceTransactionManagerAutoConfiguration.class, KafkaAutoConfiguration.class,
-				EndpointAutoConfiguration.class, HealthContributorAutoConfiguration.class,
-				HarvestAutoConfiguration.class, HarvestEndpointAutoConfiguration.class,
+				ApplicationAvailabilityAutoConfiguration.class, EndpointAutoConfiguration.class,
+				HealthContributorAutoConfiguration.class, HealthContributorRegistryAutoConfiguration.class,
+				HealthEndpointAutoConfiguration.class, AvailabilityProbesAutoConfiguration.class,
+				HarvestAutoConfiguration.class, HarvestMembershipAutoConfiguration.class,
+				HarvestBacklogAutoConfiguration.class, HarvestEndpointAutoConfiguration.class,
 				HarvestHealthContributorAutoConfiguration.class))
 		.withPropertyValues("spring.datasource.url=" + this.database.jdbcUrl(),
 				"spring.datasource.username=" + this.database.username(),
@@ -141,6 +157,78 @@ class HarvestAutoConfigurationIntegrationTests {
 		this.contextRunner.run((context) -> assertThat(context).hasSingleBean(HarvestHealthIndicator.class));
 		this.contextRunner.withPropertyValues("management.health.harvest.enabled=false")
 			.run((context) -> assertThat(context).doesNotHaveBean(HarvestHealthIndicator.class));
+	}
+
+	@Test
+	void backlogMonitorAndMembershipViewRunOnTheirOwnThreadsAndStopWithTheContext() {
+		this.contextRunner.withPropertyValues("harvest.name=wired").run((context) -> {
+			assertThat(context).hasSingleBean(BacklogMonitor.class).hasSingleBean(MembershipView.class);
+			BacklogMonitor monitor = context.getBean(BacklogMonitor.class);
+			MembershipView members = context.getBean(MembershipView.class);
+			for (String name : List.of("harvestBacklogMonitorLifecycle", "harvestMembershipViewLifecycle")) {
+				SmartLifecycle lifecycle = context.getBean(name, SmartLifecycle.class);
+				assertThat(lifecycle.isRunning()).isTrue();
+				assertThat(lifecycle.getPhase()).isEqualTo(context.getBean(Harvester.class).getPhase());
+			}
+			assertThat(members.settings().groupId()).isEqualTo(context.getBean(Harvester.class).config().leaderGroupId());
+			assertThat(threadNamed("harvest-backlog-wired")).isTrue();
+			assertThat(threadNamed("harvest-members-wired")).isTrue();
+			await().atMost(Duration.ofSeconds(30)).until(() -> monitor.report().sampledAt() != null);
+		});
+		assertThat(threadNamed("harvest-backlog-wired")).isFalse();
+		assertThat(threadNamed("harvest-members-wired")).isFalse();
+	}
+
+	@Test
+	void backlogEvaluatorOffLeavesTheHealthUnknownAndTheBacklogSectionMissing() {
+		this.contextRunner
+			.withPropertyValues("harvest.backlog.enabled=false", "management.endpoints.web.exposure.include=harvest")
+			.run((context) -> {
+				assertThat(context).doesNotHaveBean(BacklogMonitor.class).hasSingleBean(MembershipView.class);
+				Health health = context.getBean(HarvestHealthIndicator.class).health(true);
+				assertThat(health.getStatus()).isEqualTo(Status.UNKNOWN);
+				assertThat(health.getDetails()).containsEntry("backlog", "off");
+				HarvestEndpoint endpoint = context.getBean(HarvestEndpoint.class);
+				assertThat(endpoint.harvest().backlog()).isNull();
+				assertThat(endpoint.section("backlog", null, null, null).getStatus()).isEqualTo(404);
+				assertThat(endpoint.section("members", null, null, null).getStatus()).isEqualTo(200);
+			});
+	}
+
+	@Test
+	void membershipViewOffLeavesTheMembersSectionMissing() {
+		this.contextRunner
+			.withPropertyValues("harvest.membership.enabled=false", "management.endpoints.web.exposure.include=harvest")
+			.run((context) -> {
+				assertThat(context).doesNotHaveBean(MembershipView.class).hasSingleBean(BacklogMonitor.class);
+				HarvestEndpoint endpoint = context.getBean(HarvestEndpoint.class);
+				assertThat(endpoint.section("members", null, null, null).getStatus()).isEqualTo(404);
+				assertThat(endpoint.section("backlog", null, null, null).getStatus()).isEqualTo(200);
+				assertThat(endpoint.section("nothing", null, null, null).getStatus()).isEqualTo(404);
+			});
+	}
+
+	@Test
+	void harvestIndicatorIsInTheOutboxGroupButNotInTheProbes() {
+		this.contextRunner
+			.withPropertyValues("management.endpoints.web.exposure.include=health",
+					"management.endpoint.health.probes.enabled=true")
+			.run((context) -> {
+				HealthEndpoint health = context.getBean(HealthEndpoint.class);
+				assertThat(components(health.healthForPath("outbox"))).containsExactly("harvest");
+				assertThat(components(health.healthForPath("liveness"))).doesNotContain("harvest");
+				assertThat(components(health.healthForPath("readiness"))).doesNotContain("harvest");
+				assertThat(components(health.health())).contains("harvest");
+			});
+	}
+
+	private static Set<String> components(HealthDescriptor descriptor) {
+		assertThat(descriptor).isInstanceOf(CompositeHealthDescriptor.class);
+		return ((CompositeHealthDescriptor) descriptor).getComponents().keySet();
+	}
+
+	private static boolean threadNamed(String name) {
+		return Thread.getAllStackTraces().keySet().stream().anyMatch((thread) -> thread.getName().equals(name));
 	}
 
 	@Test

@@ -14,6 +14,8 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.datasource.SimpleDriverDataSource;
 
 import dev.harvest.outbox.OutboxStasher;
+import dev.harvest.outbox.backlog.BacklogMonitor;
+import dev.harvest.outbox.backlog.BacklogSettings;
 import dev.harvest.outbox.harvest.Config;
 import dev.harvest.outbox.harvest.Harvester;
 import dev.harvest.outbox.harvest.InvalidLimitException;
@@ -22,6 +24,7 @@ import dev.harvest.outbox.harvest.PoisonPolicy;
 import dev.harvest.outbox.harvest.RetryPolicy;
 import dev.harvest.outbox.jdbc.OutboxSchema;
 import dev.harvest.outbox.jdbc.OutboxTable;
+import dev.harvest.outbox.membership.MembershipView;
 import dev.harvest.outbox.stash.JdbcOutboxStasher;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -32,7 +35,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class HarvestAutoConfigurationTests {
 
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(KafkaAutoConfiguration.class, HarvestAutoConfiguration.class))
+		.withConfiguration(AutoConfigurations.of(KafkaAutoConfiguration.class, HarvestAutoConfiguration.class,
+				HarvestMembershipAutoConfiguration.class, HarvestBacklogAutoConfiguration.class))
 		.withUserConfiguration(DataSourceConfiguration.class)
 		.withPropertyValues("harvest.enabled=false");
 
@@ -110,6 +114,48 @@ class HarvestAutoConfigurationTests {
 	@Test
 	void disabledHarvesterIsNotCreated() {
 		this.contextRunner.run((context) -> assertThat(context).doesNotHaveBean(Harvester.class));
+	}
+
+	@Test
+	void everyBacklogPropertyBinds() {
+		this.contextRunner
+			.withPropertyValues("harvest.backlog.sample-interval=3s", "harvest.backlog.window=20",
+					"harvest.backlog.count-cap=5000", "harvest.backlog.top-topics=7",
+					"harvest.backlog.minimum-complete=0.25", "harvest.backlog.allowed-backlog=10",
+					"harvest.backlog.age-warn=1m", "harvest.backlog.age-error=5m",
+					"harvest.backlog.renotify-interval=30s")
+			.run((context) -> assertThat(context.getBean(BacklogSettings.class))
+				.isEqualTo(new BacklogSettings(Duration.ofSeconds(3), 20, 5000, 7, 0.25, 10, Duration.ofMinutes(1),
+						Duration.ofMinutes(5), Duration.ofSeconds(30))));
+	}
+
+	@Test
+	void invalidBacklogPropertyFailsStartupNamingTheProperty() {
+		this.contextRunner.withPropertyValues("harvest.backlog.age-warn=5m", "harvest.backlog.age-error=1m")
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				assertThat(context.getStartupFailure()).rootCause()
+					.isInstanceOf(InvalidLimitException.class)
+					.hasMessageContaining("'backlog.ageError' must be greater than ageWarn");
+				assertThat(new HarvestConfigurationFailureAnalyzer().analyze(context.getStartupFailure())
+					.getDescription()).contains("'harvest.backlog.age-error'");
+			});
+	}
+
+	@Test
+	void leaderRecordsItsMarksTwicePerSampleInterval() {
+		assertThat(HarvestAutoConfiguration.markRecordingInterval(BacklogSettings.defaults()))
+			.isEqualTo(Duration.ofSeconds(5));
+		assertThat(HarvestAutoConfiguration
+			.markRecordingInterval(BacklogSettings.defaults().withSampleInterval(Duration.ofNanos(1))))
+			.isEqualTo(Duration.ofNanos(1));
+	}
+
+	@Test
+	void withoutHarvesterThereIsNoBacklogMonitorOrMembershipView() {
+		this.contextRunner.run((context) -> assertThat(context).doesNotHaveBean(BacklogMonitor.class)
+			.doesNotHaveBean(MembershipView.class)
+			.hasSingleBean(BacklogSettings.class));
 	}
 
 	@Test

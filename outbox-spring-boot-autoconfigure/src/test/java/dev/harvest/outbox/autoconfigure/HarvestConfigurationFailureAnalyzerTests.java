@@ -54,4 +54,19 @@ class HarvestConfigurationFailureAnalyzerTests {
 			.isEqualTo("harvest.limits.max-in-flight-records");
 	}
 
+	@Test
+	void backlogAndMembershipSettingsMapToTheirOwnProperties() {
+		HarvestProperties properties = new HarvestProperties();
+		properties.getBacklog().setAgeError(Duration.ofSeconds(-1));
+		InvalidLimitException failure = catchThrowableOfType(InvalidLimitException.class,
+				properties.getBacklog()::toSettings);
+		FailureAnalysis analysis = this.analyzer.analyze(failure);
+		assertThat(analysis.getDescription()).contains("'harvest.backlog.age-error' must be positive");
+		assertThat(analysis.getAction()).contains("'harvest.backlog.age-error'");
+		assertThat(HarvestConfigurationFailureAnalyzer.propertyName("backlog.topTopics"))
+			.isEqualTo("harvest.backlog.top-topics");
+		assertThat(HarvestConfigurationFailureAnalyzer.propertyName("membership.refreshInterval"))
+			.isEqualTo("harvest.membership.refresh-interval");
+	}
+
 }

@@ -240,6 +240,20 @@ class BacklogMonitorTests {
 	}
 
 	@Test
+	void reportObserverSeesEveryReportAndItsFailureDoesNotStopTheMonitor() {
+		List<BacklogReport> reports = new CopyOnWriteArrayList<>();
+		this.monitor.setReportObserver((report) -> {
+			reports.add(report);
+			throw new IllegalStateException("observer bug");
+		});
+		this.outbox.growing();
+		steps(3);
+		assertThat(reports).hasSize(3).last().isSameAs(this.monitor.report());
+		assertThat(reports).extracting((report) -> report.window().filled()).containsExactly(1, 2, 3);
+		assertThat(this.events).isNotEmpty();
+	}
+
+	@Test
 	void startSamplesOnItsOwnThreadUntilClosed() {
 		ScriptedOutbox live = new ScriptedOutbox(Clock.systemUTC());
 		BacklogMonitor running = new BacklogMonitor("threaded", live,

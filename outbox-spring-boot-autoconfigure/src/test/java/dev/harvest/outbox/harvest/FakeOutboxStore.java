@@ -47,6 +47,8 @@ final class FakeOutboxStore implements OutboxStore, QuarantineStore {
 
 	private long transactions;
 
+	private final List<Long> recordedMarks = new ArrayList<>();
+
 	private final TreeMap<Long, Quarantined> quarantine = new TreeMap<>();
 
 	private int failQuarantines;
@@ -244,6 +246,33 @@ final class FakeOutboxStore implements OutboxStore, QuarantineStore {
 				this.purged.add(id);
 			}
 			return deleted;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	@Override
+	public void recordMark(String groupId, long epoch) {
+		this.lock.lock();
+		try {
+			if (this.epochs.getOrDefault(groupId, 0L) == epoch) {
+				this.recordedMarks.add(epoch);
+			}
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * Returns the epochs of the marks the leader recorded in the epoch row, one per record.
+	 * @return the epochs, in order
+	 */
+	List<Long> recordedMarks() {
+		this.lock.lock();
+		try {
+			return new ArrayList<>(this.recordedMarks);
 		}
 		finally {
 			this.lock.unlock();

@@ -6,6 +6,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.sql.Timestamp;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,6 +18,7 @@ import java.util.regex.Pattern;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -240,6 +242,34 @@ class JdbcOutboxStoreIntegrationTests {
 				assertThat(result.getString(2)).isEqualTo("instance-1");
 				assertThat(result.getObject(3, UUID.class)).isEqualTo(leaderId);
 				assertThat(result.getBoolean(4)).isTrue();
+			}
+		}
+	}
+
+	@Test
+	void recordMarkStampsTheCurrentEpochOnlyAndLeavesNoTransactionOpen() throws SQLException {
+		long formerEpoch = this.store.acquireEpoch(GROUP, "former", UUID.randomUUID());
+		long epoch = this.store.acquireEpoch(GROUP, "current", UUID.randomUUID());
+		this.store.recordMark(GROUP, formerEpoch);
+		assertThat(lastMarkAt()).as("a former leader's mark is not the current leader's").isNull();
+		this.store.recordMark(GROUP, epoch);
+		Timestamp first = lastMarkAt();
+		assertThat(first).isNotNull();
+		this.store.recordMark(GROUP, epoch);
+		assertThat(lastMarkAt()).isAfter(first);
+		this.store.recordMark("unknown", 1);
+		// The row is not left locked: a new leader can take the next epoch at once.
+		assertThat(this.store.acquireEpoch(GROUP, "next", UUID.randomUUID())).isEqualTo(epoch + 1);
+	}
+
+	private @Nullable Timestamp lastMarkAt() throws SQLException {
+		try (Connection connection = this.outbox.dataSource().getConnection();
+				PreparedStatement statement = connection.prepareStatement("SELECT last_mark_at FROM "
+						+ SchemaScript.leaderTable(this.outbox.table()).sql() + " WHERE group_id = ?")) {
+			statement.setString(1, GROUP);
+			try (ResultSet result = statement.executeQuery()) {
+				assertThat(result.next()).isTrue();
+				return result.getTimestamp(1);
 			}
 		}
 	}

@@ -40,6 +40,10 @@ class OutboxSchemaIntegrationTests {
 			attempts INT NOT NULL, first_failure_time TIMESTAMPTZ, last_failure_time TIMESTAMPTZ,
 			last_error TEXT, error_class TEXT, policy TEXT, quarantined_at TIMESTAMPTZ NOT NULL DEFAULT now())""";
 
+	/** The leader epoch table as the recommended DDL created it before leaders recorded their marks. */
+	private static final String OLD_LEADER_DDL = "CREATE TABLE %s (group_id TEXT PRIMARY KEY, epoch BIGINT NOT NULL,"
+			+ " leader_name TEXT, leader_id UUID, acquired_at TIMESTAMPTZ)";
+
 	private TestDatabase database;
 
 	private HikariDataSource dataSource;
@@ -157,6 +161,22 @@ class OutboxSchemaIntegrationTests {
 		new OutboxSchema(this.dataSource, this.table).verify();
 		assertThat(columns(this.table.quarantine())).contains("released_at");
 		assertThat(exists(SchemaScript.heldKeyIndex(this.table))).isTrue();
+	}
+
+	@Test
+	void verifyAddsLastMarkAtToLeaderTableCreatedWithoutItNextToAGoharvestOutbox() {
+		OutboxTable leader = SchemaScript.leaderTable(this.table);
+		execute(SchemaScript.load(SchemaScript.GOHARVEST, this.table).statementCreating(this.table).sql(),
+				OLD_LEADER_DDL.formatted(leader.sql()), "INSERT INTO " + leader.sql()
+						+ " (group_id, epoch, leader_name, acquired_at) VALUES ('group', 4, 'pod-a', now())");
+		assertThat(columns(leader)).doesNotContain("last_mark_at");
+		new OutboxSchema(this.dataSource, this.table).verify();
+		assertThat(columns(leader)).endsWith("acquired_at", "last_mark_at");
+		JdbcOutboxStore store = new JdbcOutboxStore(this.dataSource, this.table);
+		assertThat(store.acquireEpoch("group", "pod-b", UUID.randomUUID())).isEqualTo(5);
+		store.recordMark("group", 5);
+		assertThat(query("SELECT epoch || ':' || (last_mark_at >= acquired_at) FROM " + leader.sql()))
+			.containsExactly("5:true");
 	}
 
 	@Test

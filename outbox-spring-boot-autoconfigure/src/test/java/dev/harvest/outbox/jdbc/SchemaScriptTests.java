@@ -21,6 +21,7 @@ class SchemaScriptTests {
 			.contains("CREATE TABLE IF NOT EXISTS \"app\".\"events_quarantine\" (")
 			.contains("kafka_value BYTEA")
 			.contains("create_time TIMESTAMPTZ NOT NULL DEFAULT now()")
+			.contains("ALTER TABLE \"app\".\"harvest_leader\" ADD COLUMN IF NOT EXISTS last_mark_at TIMESTAMPTZ;")
 			.contains("ALTER TABLE \"app\".\"events_quarantine\" ADD COLUMN IF NOT EXISTS released_at TIMESTAMPTZ;")
 			.contains("CREATE INDEX IF NOT EXISTS \"events_quarantine_held\" ON \"app\".\"events_quarantine\""
 					+ " (kafka_topic, kafka_key)\n\tWHERE released_at IS NULL;")
@@ -28,13 +29,14 @@ class SchemaScriptTests {
 	}
 
 	@Test
-	void recommendedScriptCreatesEachTableAndUpgradesQuarantineTableWithoutComments() {
+	void recommendedScriptCreatesEachTableAndUpgradesLeaderAndQuarantineTablesWithoutComments() {
 		OutboxTable outbox = OutboxTable.of("outbox");
+		OutboxTable leader = OutboxTable.of("harvest_leader");
 		OutboxTable quarantine = OutboxTable.of("outbox_quarantine");
 		SchemaScript script = SchemaScript.load(SchemaScript.RECOMMENDED, outbox);
 		assertThat(script.statements()).extracting(Statement::kind, Statement::table)
-			.containsExactly(tuple(Kind.CREATE_TABLE, outbox), tuple(Kind.CREATE_TABLE, OutboxTable.of("harvest_leader")),
-					tuple(Kind.CREATE_TABLE, quarantine), tuple(Kind.ADD_COLUMN, quarantine),
+			.containsExactly(tuple(Kind.CREATE_TABLE, outbox), tuple(Kind.CREATE_TABLE, leader),
+					tuple(Kind.ADD_COLUMN, leader), tuple(Kind.CREATE_TABLE, quarantine), tuple(Kind.ADD_COLUMN, quarantine),
 					tuple(Kind.CREATE_INDEX, quarantine));
 		assertThat(script.statements()).allSatisfy((statement) -> assertThat(statement.sql()).doesNotContain("--")
 			.doesNotContain(";")
@@ -43,9 +45,11 @@ class SchemaScriptTests {
 			.allSatisfy((statement) -> assertThat(statement.sql())
 				.startsWith("CREATE TABLE IF NOT EXISTS " + statement.table().sql() + " (")
 				.endsWith(")"));
-		assertThat(script.statementCreating(OutboxTable.of("harvest_leader")).sql())
-			.contains("group_id TEXT PRIMARY KEY", "epoch BIGINT NOT NULL", "leader_name TEXT", "leader_id UUID",
-					"acquired_at TIMESTAMPTZ");
+		assertThat(script.statementCreating(leader).sql()).contains("group_id TEXT PRIMARY KEY",
+				"epoch BIGINT NOT NULL", "leader_name TEXT", "leader_id UUID", "acquired_at TIMESTAMPTZ",
+				"last_mark_at TIMESTAMPTZ");
+		assertThat(script.statementsFor(leader)).extracting(Statement::kind, Statement::column)
+			.containsExactly(tuple(Kind.CREATE_TABLE, null), tuple(Kind.ADD_COLUMN, "last_mark_at"));
 		assertThat(script.statementCreating(quarantine).sql()).contains("id BIGINT PRIMARY KEY",
 				"attempts INT NOT NULL", "quarantined_at TIMESTAMPTZ NOT NULL DEFAULT now()", "released_at TIMESTAMPTZ");
 		assertThat(script.statementsFor(quarantine)).satisfiesExactly(

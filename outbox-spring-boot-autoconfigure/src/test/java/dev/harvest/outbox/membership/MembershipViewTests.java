@@ -95,7 +95,7 @@ class MembershipViewTests {
 	@Test
 	void leaderSinceIsTheEpochAcquisitionWhenTheEpochRowNamesTheLeader() {
 		Instant acquiredAt = this.clock.instant().minus(Duration.ofMinutes(30));
-		this.leaderRecord.set(new LeaderRecord(7, "pod-b", UUID.randomUUID(), acquiredAt));
+		this.leaderRecord.set(new LeaderRecord(7, "pod-b", UUID.randomUUID(), acquiredAt, null));
 		this.group.set(group(GroupState.STABLE, member("pod-b", true), member("pod-c", false)));
 		this.view.refreshOnce();
 		assertThat(this.view.members().leaderSince()).isEqualTo(acquiredAt);
@@ -105,7 +105,7 @@ class MembershipViewTests {
 
 	@Test
 	void epochRowOfAnotherInstanceIsNotTheLeaders() {
-		this.leaderRecord.set(new LeaderRecord(7, "pod-a", UUID.randomUUID(), Instant.EPOCH));
+		this.leaderRecord.set(new LeaderRecord(7, "pod-a", UUID.randomUUID(), Instant.EPOCH, null));
 		this.group.set(group(GroupState.STABLE, member("pod-b", true)));
 		this.view.refreshOnce();
 		assertThat(this.view.members().leaderEpoch()).isNull();
