@@ -6,7 +6,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -22,6 +24,16 @@ public final class ReaperProcess implements AutoCloseable {
 
 	private static final long SIGNAL_TIMEOUT_SECONDS = 10;
 
+	// Whatever happens to a test, no reaper outlives the JVM that started it.
+	private static final Set<Process> running = ConcurrentHashMap.newKeySet();
+
+	static {
+		Runtime.getRuntime().addShutdownHook(new Thread(() -> running.forEach((process) -> {
+			process.descendants().forEach(ProcessHandle::destroyForcibly);
+			process.destroyForcibly();
+		}), "reaper-processes-stop"));
+	}
+
 	private final String name;
 
 	private final Process process;
@@ -35,6 +47,8 @@ public final class ReaperProcess implements AutoCloseable {
 		this.process = process;
 		this.log = log;
 		this.exitedNanos = process.onExit().thenApply((ended) -> System.nanoTime());
+		running.add(process);
+		process.onExit().thenRun(() -> running.remove(process));
 	}
 
 	/**
