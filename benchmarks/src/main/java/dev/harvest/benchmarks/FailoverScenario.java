@@ -21,6 +21,8 @@ import dev.harvest.outbox.harvest.Limits;
 import dev.harvest.outbox.kafka.KafkaSenderShard;
 import dev.harvest.outbox.stash.JdbcOutboxStasher;
 import dev.harvest.outbox.test.OrderChecker;
+import dev.harvest.outbox.test.ReaperProcess;
+import dev.harvest.outbox.test.TopicReader;
 
 /**
  * Two reapers (the packaged sample application, each in a JVM of its own) harvest one outbox

@@ -11,6 +11,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 
 import dev.harvest.outbox.harvest.Limits;
 import dev.harvest.outbox.stash.JdbcOutboxStasher;
+import dev.harvest.outbox.test.TopicReader;
 
 /**
  * Writers stash one record per transaction at a steady rate through {@link JdbcOutboxStasher}

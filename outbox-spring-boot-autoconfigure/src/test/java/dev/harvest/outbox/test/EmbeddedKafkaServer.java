@@ -8,6 +8,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Stream;
 
+import kafka.server.BrokerServer;
+import org.apache.kafka.common.network.ListenerName;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 
@@ -34,6 +36,17 @@ public final class EmbeddedKafkaServer implements AutoCloseable {
 	 * @return the running broker
 	 */
 	public static EmbeddedKafkaServer start() {
+		return start(Map.of());
+	}
+
+	/**
+	 * Starts a broker like {@link #start()}, with broker settings added or replaced, for
+	 * example extra {@code listeners}. Settings the test kit derives itself (listeners and
+	 * their protocol map) are only derived when not given here.
+	 * @param overrides broker settings
+	 * @return the running broker
+	 */
+	public static EmbeddedKafkaServer start(Map<String, String> overrides) {
 		Path directory = null;
 		try {
 			directory = Files.createTempDirectory("harvest-kafka-");
@@ -43,7 +56,9 @@ public final class EmbeddedKafkaServer implements AutoCloseable {
 				.setBaseDirectory(directory)
 				.build();
 			KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes);
-			brokerProperties().forEach(builder::setConfigProp);
+			Map<String, String> properties = brokerProperties();
+			properties.putAll(overrides);
+			properties.forEach(builder::setConfigProp);
 			KafkaClusterTestKit cluster = builder.build();
 			cluster.format();
 			cluster.startup();
@@ -79,6 +94,17 @@ public final class EmbeddedKafkaServer implements AutoCloseable {
 
 	public String bootstrapServers() {
 		return this.cluster.bootstrapServers();
+	}
+
+	/**
+	 * Returns the port a listener of the broker is bound to, for example one given by
+	 * {@link #start(Map)} with port 0.
+	 * @param listener the listener name
+	 * @return the bound port
+	 */
+	public int boundPort(String listener) {
+		BrokerServer broker = this.cluster.brokers().values().iterator().next();
+		return broker.boundPort(ListenerName.normalised(listener));
 	}
 
 	@Override

@@ -200,16 +200,7 @@ public final class TestInfrastructure {
 	 * @return a database of one's own
 	 */
 	public TestDatabase newDatabase() {
-		String schema = "t_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
-		try (Connection connection = java.sql.DriverManager.getConnection(this.jdbcUrl, properties());
-				Statement statement = connection.createStatement()) {
-			statement.execute("CREATE SCHEMA " + schema);
-		}
-		catch (SQLException ex) {
-			throw new IllegalStateException("Could not create test schema " + schema, ex);
-		}
-		String url = this.jdbcUrl + (this.jdbcUrl.contains("?") ? "&" : "?") + "currentSchema=" + schema;
-		return new TestDatabase(schema, url, this.username, this.password);
+		return TestDatabase.create(this.jdbcUrl, this.username, this.password);
 	}
 
 	/**
@@ -241,13 +232,6 @@ public final class TestInfrastructure {
 	 */
 	public static String uniqueName(String prefix) {
 		return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
-	}
-
-	private Properties properties() {
-		Properties properties = new Properties();
-		properties.setProperty("user", this.username);
-		properties.setProperty("password", this.password);
-		return properties;
 	}
 
 	private void close() {
@@ -296,6 +280,29 @@ public final class TestInfrastructure {
 	 * @param password the password
 	 */
 	public record TestDatabase(String schema, String jdbcUrl, String username, String password) {
+
+		/**
+		 * Creates a fresh schema in a database.
+		 * @param jdbcUrl the JDBC URL of the database
+		 * @param username the user name
+		 * @param password the password
+		 * @return a database whose connections use the new schema by default
+		 */
+		public static TestDatabase create(String jdbcUrl, String username, String password) {
+			String schema = "t_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+			Properties properties = new Properties();
+			properties.setProperty("user", username);
+			properties.setProperty("password", password);
+			try (Connection connection = java.sql.DriverManager.getConnection(jdbcUrl, properties);
+					Statement statement = connection.createStatement()) {
+				statement.execute("CREATE SCHEMA " + schema);
+			}
+			catch (SQLException ex) {
+				throw new IllegalStateException("Could not create test schema " + schema, ex);
+			}
+			String url = jdbcUrl + (jdbcUrl.contains("?") ? "&" : "?") + "currentSchema=" + schema;
+			return new TestDatabase(schema, url, username, password);
+		}
 
 		/**
 		 * Creates a small connection pool for this schema; close it when done.

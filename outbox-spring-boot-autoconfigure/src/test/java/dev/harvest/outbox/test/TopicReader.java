@@ -1,4 +1,4 @@
-package dev.harvest.benchmarks;
+package dev.harvest.outbox.test;
 
 import java.time.Duration;
 import java.util.List;
@@ -13,12 +13,13 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads every partition of a topic from the beginning on a thread of its own, without a
  * consumer group, and hands each record to a handler with the time it arrived.
  */
-final class TopicReader implements AutoCloseable {
+public final class TopicReader implements AutoCloseable {
 
 	private final KafkaConsumer<String, byte[]> consumer;
 
@@ -30,7 +31,7 @@ final class TopicReader implements AutoCloseable {
 
 	private volatile boolean running = true;
 
-	private volatile Throwable failure;
+	private volatile @Nullable Throwable failure;
 
 	private TopicReader(String bootstrapServers, String topic, Handler handler) {
 		this.consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
@@ -52,7 +53,14 @@ final class TopicReader implements AutoCloseable {
 		this.thread = new Thread(this::read, "topic-reader-" + topic);
 	}
 
-	static TopicReader start(String bootstrapServers, String topic, Handler handler) {
+	/**
+	 * Starts reading a topic.
+	 * @param bootstrapServers Kafka
+	 * @param topic the topic
+	 * @param handler takes each record, on the reader's thread
+	 * @return the running reader
+	 */
+	public static TopicReader start(String bootstrapServers, String topic, Handler handler) {
 		TopicReader reader = new TopicReader(bootstrapServers, topic, handler);
 		reader.thread.start();
 		return reader;
@@ -79,14 +87,14 @@ final class TopicReader implements AutoCloseable {
 		}
 	}
 
-	long received() {
+	public long received() {
 		return this.received.get();
 	}
 
 	/**
 	 * Throws what stopped the reader, if anything did.
 	 */
-	void check() {
+	public void check() {
 		Throwable failed = this.failure;
 		if (failed != null) {
 			throw new IllegalStateException("Reading the topic failed", failed);
@@ -109,8 +117,13 @@ final class TopicReader implements AutoCloseable {
 	 * Takes records as they arrive.
 	 */
 	@FunctionalInterface
-	interface Handler {
+	public interface Handler {
 
+		/**
+		 * Takes one record.
+		 * @param record the record
+		 * @param receivedNanos {@link System#nanoTime()} when it arrived
+		 */
 		void accept(ConsumerRecord<String, byte[]> record, long receivedNanos);
 
 	}
