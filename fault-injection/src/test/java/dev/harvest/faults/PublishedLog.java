@@ -53,8 +53,6 @@ final class PublishedLog implements AutoCloseable {
 	/** Each key's latest arrival, described, to explain the next one that is out of order. */
 	private final Map<String, String> lastArrivalByKey = new HashMap<>();
 
-	private final Map<String, Long> lastSequenceByKey = new HashMap<>();
-
 	/** Out-of-order arrivals with the arrival before them: epochs, ids and offsets. */
 	private final List<String> anomalies = new ArrayList<>();
 
@@ -71,13 +69,11 @@ final class PublishedLog implements AutoCloseable {
 		this.lock.lock();
 		try {
 			this.records++;
-			Long lastSequence = this.lastSequenceByKey.put(record.key(), sequence);
-			boolean irregular = (lastSequence == null) ? sequence != 0
-					: sequence != lastSequence + 1 && sequence != lastSequence;
+			long outOfOrder = this.checker.outOfOrder();
 			this.checker.accept(record.key(), sequence);
 			String arrival = "seq " + sequence + " (epoch " + epoch + ", id " + outboxId + ", " + record.partition()
 					+ "@" + record.offset() + ")";
-			if (irregular && this.anomalies.size() < 50) {
+			if (this.checker.outOfOrder() != outOfOrder && this.anomalies.size() < 50) {
 				this.anomalies.add("key " + record.key() + ": " + arrival + " after " + this.lastArrivalByKey.get(record.key()));
 			}
 			this.lastArrivalByKey.put(record.key(), arrival);

@@ -183,10 +183,7 @@ final class KeyScheduler {
 	 * @param nowNanos the current time
 	 */
 	void acked(ScheduledRecord record, long nowNanos) {
-		KeyQueue queue = this.keys.get(record.key());
-		this.inFlight--;
-		this.records.remove(record.id());
-		record.moveTo(State.DONE, record.sinceNanos());
+		KeyQueue queue = endSending(record);
 		// The key stays busy until the row is deleted.
 		queue.awaitingPurge = true;
 		this.acked.put(record.id(), new PendingPurge(nowNanos, queue));
@@ -569,12 +566,20 @@ final class KeyScheduler {
 	}
 
 	private void finishSending(ScheduledRecord record) {
-		KeyQueue queue = releaseKey(record);
+		KeyQueue queue = endSending(record);
+		queue.busy = false;
+		afterChange(queue);
+		removeIfIdle(queue);
+	}
+
+	/**
+	 * Forgets a record that Kafka answered for; its key stays as busy as it was.
+	 */
+	private KeyQueue endSending(ScheduledRecord record) {
 		this.inFlight--;
 		this.records.remove(record.id());
 		record.moveTo(State.DONE, record.sinceNanos());
-		afterChange(queue);
-		removeIfIdle(queue);
+		return this.keys.get(record.key());
 	}
 
 	private KeyQueue releaseKey(ScheduledRecord record) {

@@ -41,11 +41,10 @@ final class Marker implements Runnable {
 
 	private final @Nullable WakeUpSource wakeUps;
 
+	/** The cursor: forward marks look above its position, rescans below it. */
 	private final SettledCursor settled = new SettledCursor();
 
 	private final LastMarkRecorder lastMarks;
-
-	private long cursor;
 
 	private boolean forwardCameBackEmpty;
 
@@ -222,9 +221,10 @@ final class Marker implements Runnable {
 		// The head rescan interval only interrupts a streak of forward marks that keep finding
 		// rows. A mark after idling goes forward first, where new rows are; should it find
 		// nothing, the rescan before idling again looks below the cursor.
-		boolean rescan = this.cursor > 0 && (this.forwardCameBackEmpty || this.rescanAgain || this.rescanDue);
-		long afterId = rescan ? 0 : this.cursor;
-		long upToId = rescan ? this.cursor : Long.MAX_VALUE;
+		long cursor = this.settled.position();
+		boolean rescan = cursor > 0 && (this.forwardCameBackEmpty || this.rescanAgain || this.rescanDue);
+		long afterId = rescan ? 0 : cursor;
+		long upToId = rescan ? cursor : Long.MAX_VALUE;
 		int limit = this.limits.markQueryRecords();
 		MarkResult result;
 		try {
@@ -273,7 +273,7 @@ final class Marker implements Runnable {
 			this.forwardCameBackEmpty = false;
 			if (!rows.isEmpty() && logger.isDebugEnabled()) {
 				logger.debug("Harvester '" + this.config.name() + "' found " + rows.size()
-						+ " row(s) that committed below its cursor " + this.cursor);
+						+ " row(s) that committed below its cursor " + cursor);
 			}
 			if (rows.isEmpty() && !beforeIdling) {
 				// Rows were flowing above the cursor when the rescan fell due: carry on there
@@ -283,14 +283,11 @@ final class Marker implements Runnable {
 			}
 		}
 		else if (!rows.isEmpty()) {
-			// Not the highest id seen: a lower one may belong to a transaction still open.
-			this.cursor = this.settled.position();
 			this.rescanDue = now - this.lastRescanNanos >= this.limits.headRescanInterval().toNanos();
 		}
 		else {
-			this.cursor = this.settled.position();
 			this.forwardCameBackEmpty = true;
-			if (this.cursor > 0) {
+			if (this.settled.position() > 0) {
 				// Look below the cursor before idling.
 				return;
 			}
@@ -316,7 +313,6 @@ final class Marker implements Runnable {
 
 	private void markFromHead() {
 		this.settled.reset();
-		this.cursor = 0;
 		this.forwardCameBackEmpty = false;
 		this.rescanAgain = false;
 		this.rescanDue = false;

@@ -114,9 +114,8 @@ final class Pipeline {
 
 	private long late;
 
+	/** The highest id marked in the current term: a row marked below it committed late. */
 	private long highestMarkedId;
-
-	private @Nullable Term highestMarkedTerm;
 
 	private long refreshes;
 
@@ -186,6 +185,7 @@ final class Pipeline {
 			}
 			this.acquireRequested = false;
 			this.term = newTerm;
+			this.highestMarkedId = 0;
 			this.leading = true;
 			this.refreshNeeded = false;
 			this.holdsLoaded = false;
@@ -261,6 +261,7 @@ final class Pipeline {
 			}
 			Term refreshed = new Term(leaderId, current.epoch());
 			this.term = refreshed;
+			this.highestMarkedId = 0;
 			this.refreshNeeded = false;
 			this.refreshes++;
 			return refreshed;
@@ -440,10 +441,6 @@ final class Pipeline {
 				return -1;
 			}
 			long now = System.nanoTime();
-			if (this.highestMarkedTerm != current) {
-				this.highestMarkedTerm = current;
-				this.highestMarkedId = 0;
-			}
 			// A row below an id already marked in this term committed after it: late.
 			for (OutboxRow row : rows) {
 				if (row.id() < this.highestMarkedId && !this.scheduler.isKnown(row.id())) {

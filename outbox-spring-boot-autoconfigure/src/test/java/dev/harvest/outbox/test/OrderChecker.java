@@ -51,6 +51,15 @@ public final class OrderChecker {
 	}
 
 	/**
+	 * Returns how many records so far were neither their key's next record nor a repeat of
+	 * its latest.
+	 * @return regressions and gaps together
+	 */
+	public long outOfOrder() {
+		return this.regressions + this.gaps;
+	}
+
+	/**
 	 * Compares what was received with what was committed.
 	 * @param committed the number of records committed per key (sequences 0 to n-1)
 	 * @return the report
