@@ -147,7 +147,7 @@ public final class Harvester implements SmartLifecycle {
 		this.recordEvents = new EventRelay(config.name(), events);
 		this.pipeline = new Pipeline(config, retryBackoff, this.meter, this.recordEvents, clock);
 		this.leadership = new LeadershipTransitions(this.pipeline, events, config);
-		this.purger = new Purger(this.pipeline, store, this.meter, events, config);
+		this.purger = new Purger(this.pipeline, store, this.leadership, this.meter, events, config);
 		this.lastMarks = new LastMarkRecorder(store, config, clock);
 	}
 

@@ -186,7 +186,7 @@ final class KeyScheduler {
 		KeyQueue queue = endSending(record);
 		// The key stays busy until the row is deleted.
 		queue.awaitingPurge = true;
-		this.acked.put(record.id(), new PendingPurge(nowNanos, queue));
+		this.acked.put(record.id(), new PendingPurge(nowNanos, queue, record.sentEpoch()));
 		if (!queue.records.isEmpty()) {
 			this.waitingOnPurge.add(queue);
 		}
@@ -449,20 +449,31 @@ final class KeyScheduler {
 	}
 
 	/**
-	 * Returns up to {@code max} of the oldest acknowledged ids, leaving them pending until
+	 * Returns up to {@code max} of the oldest acknowledged ids, all sent under the epoch of the
+	 * oldest (see {@link #oldestPurgeEpoch()}), leaving them pending until
 	 * {@link #purged(Collection)} is called.
 	 * @param max the most ids
 	 * @return the ids in acknowledgement order
 	 */
 	List<Long> purgeBatch(int max) {
 		List<Long> batch = new ArrayList<>(Math.min(max, this.acked.size()));
-		for (Long id : this.acked.keySet()) {
-			if (batch.size() >= max) {
+		long epoch = oldestPurgeEpoch();
+		for (Map.Entry<Long, PendingPurge> pending : this.acked.entrySet()) {
+			if (batch.size() >= max || pending.getValue().epoch() != epoch) {
 				break;
 			}
-			batch.add(id);
+			batch.add(pending.getKey());
 		}
 		return batch;
+	}
+
+	/**
+	 * Returns the epoch the oldest acknowledged id was sent under.
+	 * @return the epoch, or zero when nothing is pending
+	 */
+	long oldestPurgeEpoch() {
+		Iterator<PendingPurge> pending = this.acked.values().iterator();
+		return pending.hasNext() ? pending.next().epoch() : 0;
 	}
 
 	/**
@@ -778,8 +789,9 @@ final class KeyScheduler {
 	 *
 	 * @param ackedNanos when Kafka acknowledged it
 	 * @param queue its key
+	 * @param epoch the epoch it was sent under
 	 */
-	private record PendingPurge(long ackedNanos, KeyQueue queue) {
+	private record PendingPurge(long ackedNanos, KeyQueue queue, long epoch) {
 	}
 
 	/**

@@ -96,6 +96,12 @@ final class Pipeline {
 
 	private long purgeFailures;
 
+	/** The first of the unbroken run of epochs this harvester has held, up to its latest. */
+	private long epochRunStart;
+
+	/** The latest epoch this harvester has held. */
+	private long latestEpoch;
+
 	private long purgeRetryAtNanos;
 
 	private long marked;
@@ -185,6 +191,11 @@ final class Pipeline {
 			}
 			this.acquireRequested = false;
 			this.term = newTerm;
+			// No other leader held an epoch between two consecutive ones of this harvester.
+			if (this.latestEpoch == 0 || newTerm.epoch() != this.latestEpoch + 1) {
+				this.epochRunStart = newTerm.epoch();
+			}
+			this.latestEpoch = newTerm.epoch();
 			this.highestMarkedId = 0;
 			this.leading = true;
 			this.refreshNeeded = false;
@@ -517,6 +528,7 @@ final class Pipeline {
 						return ShardTask.RECHECK_LEASE;
 					}
 					ScheduledRecord record = this.scheduler.take(shard, now);
+					record.sentUnder(this.term.epoch());
 					return ShardTask.send(record, this.term.epoch(), state.generation);
 				}
 				else if (sendAllowed()) {
@@ -733,7 +745,8 @@ final class Pipeline {
 						dueAt = this.purgeRetryAtNanos;
 					}
 					if (now - dueAt >= 0) {
-						return PurgerTask.purge(this.scheduler.purgeBatch(this.limits.purgeBatchSize()));
+						return PurgerTask.purge(this.scheduler.oldestPurgeEpoch(),
+								this.scheduler.purgeBatch(this.limits.purgeBatchSize()));
 					}
 					wait = Math.min(wait, dueAt - now);
 				}
@@ -760,6 +773,60 @@ final class Pipeline {
 			dispatch(System.nanoTime());
 			this.purgedSequence += ids.size();
 			this.purged += ids.size();
+			this.progress.signalAll();
+			this.markerWork.signal();
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * Returns the epoch to purge rows sent under {@code sentEpoch} with: the current one when
+	 * this harvester has held every epoch since, as no other leader can have published in
+	 * between; otherwise the epoch they were sent under.
+	 * @param sentEpoch the epoch the rows were sent under
+	 * @return the epoch for the purge statement
+	 */
+	long purgeEpoch(long sentEpoch) {
+		this.lock.lock();
+		try {
+			Term current = this.term;
+			boolean unbroken = this.leading && current != null && this.epochRunStart <= sentEpoch
+					&& sentEpoch <= current.epoch();
+			return unbroken ? current.epoch() : sentEpoch;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * Returns the current term while this harvester leads.
+	 * @return the term, or {@code null}
+	 */
+	@Nullable Term leadingTerm() {
+		this.lock.lock();
+		try {
+			return this.leading ? this.term : null;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * Records a purge the database refused because the epoch the rows were sent under is no
+	 * longer current: the rows stay in the outbox for the next leader to send again, and this
+	 * harvester forgets them. Called once the harvester no longer leads under that epoch, so
+	 * that freeing their keys sends nothing more under it.
+	 * @param ids the ids that were not purged
+	 */
+	void purgeRefused(List<Long> ids) {
+		this.lock.lock();
+		try {
+			this.scheduler.purged(ids);
+			this.purgedSequence += ids.size();
 			this.progress.signalAll();
 			this.markerWork.signal();
 		}
@@ -1205,16 +1272,17 @@ final class Pipeline {
 	 * What the purge thread should do next.
 	 *
 	 * @param kind the kind of task
+	 * @param epoch the epoch the ids were sent under, for {@link Kind#PURGE}
 	 * @param ids the ids to purge, for {@link Kind#PURGE}
 	 */
-	record PurgerTask(Kind kind, List<Long> ids) {
+	record PurgerTask(Kind kind, long epoch, List<Long> ids) {
 
-		static final PurgerTask SHUTDOWN = new PurgerTask(Kind.SHUTDOWN, List.of());
+		static final PurgerTask SHUTDOWN = new PurgerTask(Kind.SHUTDOWN, 0, List.of());
 
-		static final PurgerTask TIMER = new PurgerTask(Kind.TIMER, List.of());
+		static final PurgerTask TIMER = new PurgerTask(Kind.TIMER, 0, List.of());
 
-		static PurgerTask purge(List<Long> ids) {
-			return new PurgerTask(Kind.PURGE, ids);
+		static PurgerTask purge(long epoch, List<Long> ids) {
+			return new PurgerTask(Kind.PURGE, epoch, ids);
 		}
 
 		enum Kind {

@@ -9,6 +9,7 @@ import dev.harvest.outbox.harvest.Pipeline.PurgerTask;
 import dev.harvest.outbox.harvest.event.MeterRead;
 import dev.harvest.outbox.harvest.event.MeterStats;
 import dev.harvest.outbox.jdbc.OutboxStore;
+import dev.harvest.outbox.jdbc.PurgeResult;
 
 /**
  * The purge thread: deletes acknowledged rows in batches off the send path, emits throughput
@@ -25,6 +26,8 @@ final class Purger implements Runnable {
 
 	private final OutboxStore store;
 
+	private final LeadershipTransitions leadership;
+
 	private final Meter meter;
 
 	private final HarvestEvents events;
@@ -37,9 +40,11 @@ final class Purger implements Runnable {
 
 	private long nextStallCheckNanos;
 
-	Purger(Pipeline pipeline, OutboxStore store, Meter meter, HarvestEvents events, Config config) {
+	Purger(Pipeline pipeline, OutboxStore store, LeadershipTransitions leadership, Meter meter, HarvestEvents events,
+			Config config) {
 		this.pipeline = pipeline;
 		this.store = store;
+		this.leadership = leadership;
 		this.meter = meter;
 		this.events = events;
 		this.config = config;
@@ -65,7 +70,7 @@ final class Purger implements Runnable {
 					case SHUTDOWN -> {
 						return;
 					}
-					case PURGE -> purge(task.ids());
+					case PURGE -> purge(task.epoch(), task.ids());
 					case TIMER -> onTimer();
 				}
 			}
@@ -76,13 +81,19 @@ final class Purger implements Runnable {
 		}
 	}
 
-	private void purge(List<Long> ids) {
+	private void purge(long epoch, List<Long> ids) {
 		if (ids.isEmpty()) {
 			return;
 		}
 		try {
 			long started = System.nanoTime();
-			int deleted = this.store.purge(ids);
+			long purgeEpoch = this.pipeline.purgeEpoch(epoch);
+			PurgeResult result = this.store.purge(this.config.leaderGroupId(), purgeEpoch, ids);
+			if (result.fenced()) {
+				purgeRefused(purgeEpoch, ids, result.currentEpoch());
+				return;
+			}
+			int deleted = result.deleted();
 			this.pipeline.observe((observer) -> observer
 				.purgeCompleted(java.time.Duration.ofNanos(System.nanoTime() - started), deleted));
 			this.pipeline.purged(ids);
@@ -101,6 +112,27 @@ final class Purger implements Runnable {
 				logger.debug(message, ex);
 			}
 		}
+	}
+
+	/**
+	 * Another leader took an epoch since, so the rows stay for the current leader to send
+	 * again: deleting them now could remove a row whose record reached Kafka after that
+	 * leader's records of its key. A harvester that still leads under the refused epoch is
+	 * fenced before their keys are freed; one that leads under a later epoch marks again, as
+	 * it may have marked these rows while they were still in hand.
+	 */
+	private void purgeRefused(long epoch, List<Long> ids, long currentEpoch) {
+		Term term = this.pipeline.leadingTerm();
+		if (term != null && term.epoch() == epoch) {
+			this.leadership.staleEpoch(term, currentEpoch);
+		}
+		this.pipeline.purgeRefused(ids);
+		if (term != null && term.epoch() != epoch) {
+			this.pipeline.requestRefresh(term);
+		}
+		logger.warn("Harvester '" + this.config.name() + "' did not purge " + ids.size() + " acknowledged row(s)"
+				+ " sent under epoch " + epoch + ": the database is at epoch " + currentEpoch
+				+ "; the current leader publishes them again");
 	}
 
 	private void onTimer() {

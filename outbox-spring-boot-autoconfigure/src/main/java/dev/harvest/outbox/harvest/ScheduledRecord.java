@@ -32,6 +32,8 @@ final class ScheduledRecord {
 
 	private boolean stallReported;
 
+	private long sentEpoch;
+
 	ScheduledRecord(OutboxRow row, RecordKey key, int shard, long nowNanos) {
 		this.row = row;
 		this.key = key;
@@ -94,6 +96,19 @@ final class ScheduledRecord {
 
 	@Nullable Instant lastFailureTime() {
 		return this.lastFailureTime;
+	}
+
+	/**
+	 * Returns the leadership epoch the record was last handed to a producer under; its purge
+	 * only takes effect while that epoch is current.
+	 * @return the epoch, or zero before the first send
+	 */
+	long sentEpoch() {
+		return this.sentEpoch;
+	}
+
+	void sentUnder(long epoch) {
+		this.sentEpoch = epoch;
 	}
 
 	boolean stallReported() {

@@ -70,7 +70,15 @@ public final class JdbcOutboxStore implements OutboxStore {
 				+ " unmarked AS (UPDATE " + outbox + " SET leader_id = NULL WHERE id = ANY (?)"
 				+ " AND EXISTS (SELECT 1 FROM leader WHERE epoch = ?) RETURNING id)"
 				+ " SELECT (SELECT epoch FROM leader) AS current_epoch, (SELECT count(*) FROM unmarked) AS unmarked";
-		this.purgeSql = "DELETE FROM " + outbox + " WHERE id = ANY (?)";
+		// No FOR SHARE here, unlike mark: under READ COMMITTED the statement's snapshot either
+		// sees a newer epoch, and deletes nothing, or was taken before that epoch committed, so
+		// that every row it deletes had been acknowledged before the next leader could send
+		// anything. A former leader that resumes after a pause therefore cannot delete a row that
+		// its successor may not have sent yet.
+		this.purgeSql = "WITH leader AS (SELECT epoch FROM " + leader + " WHERE group_id = ?),"
+				+ " purged AS (DELETE FROM " + outbox + " WHERE id = ANY (?)"
+				+ " AND EXISTS (SELECT 1 FROM leader WHERE epoch = ?) RETURNING id)"
+				+ " SELECT (SELECT epoch FROM leader) AS current_epoch, (SELECT count(*) FROM purged) AS purged";
 		this.recordMarkSql = "UPDATE " + leader
 				+ " SET last_mark_at = clock_timestamp() WHERE group_id = ? AND epoch = ?";
 	}
@@ -214,17 +222,24 @@ public final class JdbcOutboxStore implements OutboxStore {
 	}
 
 	@Override
-	public int purge(Collection<Long> ids) {
+	public PurgeResult purge(String groupId, long epoch, Collection<Long> ids) {
 		Assert.notNull(ids, "'ids' must not be null");
 		if (ids.isEmpty()) {
-			return 0;
+			return PurgeResult.nothing(epoch);
 		}
 		return this.transaction.run("purge outbox rows", this.purgeSql, (connection) -> {
 			try (PreparedStatement statement = this.transaction.prepare(connection, this.purgeSql)) {
 				Array array = connection.createArrayOf("bigint", ids.toArray());
 				try {
-					statement.setArray(1, array);
-					return statement.executeUpdate();
+					statement.setString(1, groupId);
+					statement.setArray(2, array);
+					statement.setLong(3, epoch);
+					try (ResultSet result = statement.executeQuery()) {
+						result.next();
+						long currentEpoch = result.getLong("current_epoch");
+						boolean fenced = result.wasNull() || currentEpoch != epoch;
+						return new PurgeResult(result.getInt("purged"), currentEpoch, fenced);
+					}
 				}
 				finally {
 					array.free();

@@ -74,11 +74,16 @@ public interface OutboxStore {
 	void recordMark(String groupId, long epoch);
 
 	/**
-	 * Deletes rows that Kafka has acknowledged. Deleting a row that is already gone is not an
-	 * error.
+	 * Deletes rows that Kafka has acknowledged, provided {@code epoch}, the epoch they were
+	 * sent under, is still the group's current epoch. Deleting a row that is already gone is
+	 * not an error. A refused purge leaves the rows for the next leader to send again, so that
+	 * a former leader whose acknowledgements come in late never deletes a row its successor
+	 * has not published.
+	 * @param groupId the leader group
+	 * @param epoch the epoch the rows were sent under
 	 * @param ids the row ids
-	 * @return the number of rows deleted
+	 * @return how many rows were deleted, fenced when the epoch is stale
 	 */
-	int purge(Collection<Long> ids);
+	PurgeResult purge(String groupId, long epoch, Collection<Long> ids);
 
 }

@@ -20,6 +20,7 @@ import dev.harvest.outbox.jdbc.HeldKeyView;
 import dev.harvest.outbox.jdbc.MarkResult;
 import dev.harvest.outbox.jdbc.OutboxRow;
 import dev.harvest.outbox.jdbc.OutboxStore;
+import dev.harvest.outbox.jdbc.PurgeResult;
 import dev.harvest.outbox.jdbc.Page;
 import dev.harvest.outbox.jdbc.QuarantineActionResult;
 import dev.harvest.outbox.jdbc.QuarantineActionResult.Action;
@@ -231,12 +232,16 @@ final class FakeOutboxStore implements OutboxStore, QuarantineStore {
 	}
 
 	@Override
-	public int purge(Collection<Long> ids) {
+	public PurgeResult purge(String groupId, long epoch, Collection<Long> ids) {
 		this.lock.lock();
 		try {
 			this.purgeCalls++;
 			if (this.failPurges) {
 				throw new DataAccessResourceFailureException("database is down");
+			}
+			long current = this.epochs.getOrDefault(groupId, 0L);
+			if (epoch != current) {
+				return new PurgeResult(0, current, true);
 			}
 			int deleted = 0;
 			for (Long id : ids) {
@@ -245,7 +250,7 @@ final class FakeOutboxStore implements OutboxStore, QuarantineStore {
 				}
 				this.purged.add(id);
 			}
-			return deleted;
+			return new PurgeResult(deleted, current, false);
 		}
 		finally {
 			this.lock.unlock();

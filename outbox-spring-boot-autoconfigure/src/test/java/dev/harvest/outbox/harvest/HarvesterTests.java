@@ -197,6 +197,30 @@ class HarvesterTests {
 	}
 
 	@Test
+	void acknowledgedRowsOfAnEpochBeforeAnotherLeaderAreSentAgainNotPurged() throws Exception {
+		try (HarvesterFixture fixture = new HarvesterFixture()) {
+			fixture.store.failPurges(true);
+			long id = fixture.store.insert(TOPIC, "a", "1");
+			fixture.startLeading();
+			MockProducer<String, byte[]> producer = fixture.producer();
+			await().atMost(WAIT).until(() -> producer.history().size() == 1);
+			producer.completeNext();
+			await().atMost(WAIT).until(() -> fixture.store.purgeCalls() > 0);
+
+			fixture.election.fence("heartbeat lost").get(5, TimeUnit.SECONDS);
+			fixture.store.bumpEpoch(HarvesterFixture.GROUP);
+			fixture.lead();
+			await().atMost(WAIT).until(() -> fixture.harvester.epoch() == 3);
+			fixture.store.failPurges(false);
+			await().atMost(WAIT).until(() -> fixture.sentCount() == 2);
+			assertThat(fixture.store.purged()).isEmpty();
+			assertThat(fixture.sentIds()).containsExactly(id, id);
+			fixture.producer().completeNext();
+			await().atMost(WAIT).until(() -> !fixture.store.contains(id));
+		}
+	}
+
+	@Test
 	void revokeDrainsInFlightRecordsAndPurgesBeforeItReturns() throws Exception {
 		AtomicReference<FakeOutboxStore> storeSeen = new AtomicReference<>();
 		List<Long> leftAtRevoke = new CopyOnWriteArrayList<>();
@@ -281,6 +305,27 @@ class HarvesterTests {
 			fixture.harvester.wakeUp();
 			await().atMost(WAIT).until(() -> fixture.sentIds().contains(next));
 			assertThat(fixture.sentIds()).startsWith(id);
+		}
+	}
+
+	@Test
+	void acknowledgementAfterANewerEpochLeavesTheRowForTheNextLeaderAndFences() throws Exception {
+		try (HarvesterFixture fixture = new HarvesterFixture()) {
+			long first = fixture.store.insert(TOPIC, "a", "1");
+			long second = fixture.store.insert(TOPIC, "a", "2");
+			fixture.startLeading();
+			await().atMost(WAIT).until(() -> fixture.sentCount() == 1);
+
+			// A newer leader took over while the record was in the producer, as after a long
+			// pause; its late acknowledgement must not delete a row the newer leader may not
+			// have sent yet.
+			fixture.store.bumpEpoch(HarvesterFixture.GROUP);
+			fixture.producer().completeNext();
+			await().atMost(WAIT).until(() -> !fixture.events(LeaderFenced.class).isEmpty());
+			assertThat(fixture.events(LeaderFenced.class).get(0).reason()).contains("stale epoch");
+			assertThat(fixture.store.ids()).containsExactly(first, second);
+			assertThat(fixture.store.purged()).isEmpty();
+			await().during(QUIET).atMost(WAIT).until(() -> fixture.sentIds().equals(List.of(first)));
 		}
 	}
 

@@ -381,7 +381,7 @@ class JdbcOutboxStoreIntegrationTests {
 			long epoch = manualStore.acquireEpoch(GROUP, "instance", leaderId);
 			assertThat(rowIds(manualStore.mark(GROUP, epoch, leaderId, 0, Long.MAX_VALUE, 10)))
 				.containsExactlyElementsOf(ids);
-			assertThat(manualStore.purge(List.of(ids.get(0)))).isOne();
+			assertThat(manualStore.purge(GROUP, epoch, List.of(ids.get(0))).deleted()).isOne();
 		}
 		assertThat(this.outbox.ids()).containsExactly(ids.get(1));
 		assertThat(this.store.acquireEpoch(GROUP, "other", UUID.randomUUID())).isEqualTo(2);
@@ -390,11 +390,23 @@ class JdbcOutboxStoreIntegrationTests {
 	@Test
 	void purgeDeletesExactlyTheGivenIds() {
 		List<Long> ids = this.outbox.insertRows(5);
-		int purged = this.store.purge(List.of(ids.get(0), ids.get(2), ids.get(4) + 1000));
-		assertThat(purged).isEqualTo(2);
+		long epoch = this.store.acquireEpoch(GROUP, "instance", UUID.randomUUID());
+		PurgeResult purged = this.store.purge(GROUP, epoch, List.of(ids.get(0), ids.get(2), ids.get(4) + 1000));
+		assertThat(purged).isEqualTo(new PurgeResult(2, epoch, false));
 		assertThat(this.outbox.ids()).containsExactly(ids.get(1), ids.get(3), ids.get(4));
-		assertThat(this.store.purge(List.of(ids.get(0)))).isZero();
-		assertThat(this.store.purge(List.of())).isZero();
+		assertThat(this.store.purge(GROUP, epoch, List.of(ids.get(0))).deleted()).isZero();
+		assertThat(this.store.purge(GROUP, epoch, List.of()).deleted()).isZero();
+	}
+
+	@Test
+	void purgeUnderStaleEpochDeletesNothingAndReportsTheCurrentEpoch() {
+		List<Long> ids = this.outbox.insertRows(3);
+		long former = this.store.acquireEpoch(GROUP, "former", UUID.randomUUID());
+		long current = this.store.acquireEpoch(GROUP, "current", UUID.randomUUID());
+		assertThat(this.store.purge(GROUP, former, ids)).isEqualTo(new PurgeResult(0, current, true));
+		assertThat(this.outbox.ids()).containsExactlyElementsOf(ids);
+		assertThat(this.store.purge("another-group", current, ids).fenced()).isTrue();
+		assertThat(this.store.purge(GROUP, current, ids)).isEqualTo(new PurgeResult(3, current, false));
 	}
 
 	@ParameterizedTest
@@ -518,7 +530,7 @@ class JdbcOutboxStoreIntegrationTests {
 		UUID leaderId = UUID.randomUUID();
 		long epoch = this.store.acquireEpoch(GROUP, "instance", leaderId);
 		long cursor = ids.get(ids.size() - 101);
-		this.store.purge(ids.subList(0, ids.size() - 100));
+		this.store.purge(GROUP, epoch, ids.subList(0, ids.size() - 100));
 		long fromHead = buffersTouched(epoch, leaderId, 0);
 		long fromCursor = buffersTouched(epoch, leaderId, cursor);
 		assertThat(fromCursor).isLessThan(20);

@@ -146,7 +146,7 @@ class JdbcQuarantineStoreIntegrationTests {
 	void quarantineOfRowNoLongerInOutboxReportsMissing() {
 		long id = this.outbox.insert(record("k", "v"));
 		long epoch = this.store.acquireEpoch(GROUP, "instance", UUID.randomUUID());
-		this.store.purge(List.of(id));
+		this.store.purge(GROUP, epoch, List.of(id));
 		QuarantineResult result = this.quarantine.quarantine(GROUP, epoch, id, entry(PoisonPolicy.HOLD_KEY));
 		assertThat(result.outcome()).isEqualTo(Outcome.MISSING);
 		assertThat(result.isFenced()).isFalse();
@@ -232,7 +232,7 @@ class JdbcQuarantineStoreIntegrationTests {
 		UUID leaderId = UUID.randomUUID();
 		long epoch = this.store.acquireEpoch(GROUP, "instance", leaderId);
 		this.store.mark(GROUP, epoch, leaderId, 0, Long.MAX_VALUE, 10);
-		this.store.purge(List.of(a1));
+		this.store.purge(GROUP, epoch, List.of(a1));
 
 		QuarantineResult result = this.quarantine.quarantine(GROUP, epoch, a1, entry(PoisonPolicy.HOLD_KEY),
 				List.of(a2));

@@ -82,7 +82,7 @@ final class MarkPurgeBenchmark {
 				}
 				List<Long> ids = result.rows().stream().map(OutboxRow::id).toList();
 				cursor = ids.get(ids.size() - 1);
-				drained += store.purge(ids);
+				drained += store.purge(GROUP, epoch, ids).deleted();
 				cycles++;
 				if (cycles % window == 0) {
 					long now = System.nanoTime();
