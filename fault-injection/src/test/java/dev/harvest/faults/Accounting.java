@@ -76,6 +76,7 @@ final class Accounting {
 			}
 		}
 		OrderChecker.Report order = log.report(committedOnTopic);
+		OrderChecker.Report unfiltered = log.unfilteredReport(committedOnTopic);
 		if (order.regressions() + order.gaps() > 0) {
 			order.problems().forEach(counter::problem);
 		}
@@ -94,6 +95,7 @@ final class Accounting {
 		}
 		return new Figures(entries.size(), counter.delivered, counter.quarantined, counter.held, counter.lost,
 				order.regressions(), order.gaps(), order.duplicates(), phantoms, log.staleEpochRecords(),
+				unfiltered.regressions() + unfiltered.gaps(),
 				counter.poison, counter.quarantinedHealthy, order.received(), List.copyOf(counter.problems));
 	}
 
@@ -129,26 +131,28 @@ final class Accounting {
 	 * @param quarantined committed records in the quarantine table
 	 * @param held committed records still in the outbox behind a poison record of their key
 	 * @param lost committed records not accounted for
-	 * @param regressions records that made their key go back
+	 * @param regressions records that made their key go back, with the epoch filter
 	 * @param gaps records that arrived before an earlier record of their key
 	 * @param duplicates records delivered again right after themselves
 	 * @param phantoms records published that never committed (rolled back)
-	 * @param staleEpoch records published under an older epoch than an earlier record of their key
+	 * @param staleEpoch records the epoch filter discarded: published under an older epoch than an
+	 * earlier record of their partition
+	 * @param unfilteredOutOfOrder regressions and gaps a consumer without the epoch filter saw
 	 * @param poison poison records committed
 	 * @param quarantinedHealthy quarantined records that were not poison
 	 * @param received records the consumer received, duplicates included
 	 * @param problems the first problems found
 	 */
 	record Figures(long written, long delivered, long quarantined, long held, long lost, long regressions, long gaps,
-			long duplicates, long phantoms, long staleEpoch, long poison, long quarantinedHealthy, long received,
-			List<String> problems) {
+			long duplicates, long phantoms, long staleEpoch, long unfilteredOutOfOrder, long poison,
+			long quarantinedHealthy, long received, List<String> problems) {
 
 		@Override
 		public String toString() {
 			return "written=" + this.written + ", delivered=" + this.delivered + ", quarantined=" + this.quarantined
 					+ ", held=" + this.held + ", lost=" + this.lost + ", regressions=" + this.regressions + ", gaps="
 					+ this.gaps + ", duplicates=" + this.duplicates + ", phantoms=" + this.phantoms + ", staleEpoch="
-					+ this.staleEpoch + ", poison=" + this.poison + ", received=" + this.received
+					+ this.staleEpoch + ", unfilteredOutOfOrder=" + this.unfilteredOutOfOrder + ", poison=" + this.poison + ", received=" + this.received
 					+ (this.problems.isEmpty() ? "" : ", problems=" + this.problems);
 		}
 

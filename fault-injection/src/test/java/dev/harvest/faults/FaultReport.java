@@ -81,7 +81,8 @@ final class FaultReport {
 	private static String details(Result result) {
 		Figures figures = result.figures();
 		return "received " + figures.received() + " records, " + figures.poison() + " poison, "
-				+ figures.phantoms() + " never committed, " + figures.staleEpoch() + " under a stale epoch, "
+				+ figures.phantoms() + " never committed, " + figures.staleEpoch() + " discarded by the epoch filter ("
+				+ figures.unfilteredOutOfOrder() + " out of order without it), "
 				+ result.totals().lateCommits() + " late commits, " + result.totals().failedTransactions()
 				+ " failed writer transactions (" + result.totals().inDoubtCommitted() + " committed after all); took "
 				+ format(result.elapsed());

@@ -17,14 +17,17 @@ import org.apache.kafka.common.header.Header;
 import org.jspecify.annotations.Nullable;
 
 import dev.harvest.outbox.kafka.KafkaSenderShard;
+import dev.harvest.outbox.kafka.StaleEpochRecordFilter;
 import dev.harvest.outbox.test.OrderChecker;
 import dev.harvest.outbox.test.TopicReader;
 
 /**
  * Everything a consumer of the data topic received, read from the beginning on a thread of its
- * own: each record goes through the {@link OrderChecker} in partition order, is remembered by
- * key, sequence and transaction (to catch records that never committed), and the first
- * arrival under each leader epoch is timed.
+ * own. Each record goes through the {@link StaleEpochRecordFilter} a consumer would use, then
+ * the records it keeps through the {@link OrderChecker} in partition order; every record also
+ * goes through a second checker, to tell what a consumer without the filter would have seen.
+ * Each is remembered by key, sequence and transaction (to catch records that never committed),
+ * and the first arrival under each leader epoch is timed.
  */
 final class PublishedLog implements AutoCloseable {
 
@@ -34,17 +37,17 @@ final class PublishedLog implements AutoCloseable {
 
 	private final ReentrantLock lock = new ReentrantLock();
 
+	private final StaleEpochRecordFilter<String, byte[]> filter = new StaleEpochRecordFilter<>();
+
 	private final OrderChecker checker = new OrderChecker();
+
+	private final OrderChecker unfiltered = new OrderChecker();
 
 	private final Set<Received> received = new HashSet<>();
 
 	private final TreeMap<Long, Long> firstArrivalByEpoch = new TreeMap<>();
 
-	private final Map<String, Long> highestEpochByKey = new HashMap<>();
-
 	private long records;
-
-	private long staleEpochRecords;
 
 	private long watchedOutboxId = Long.MAX_VALUE;
 
@@ -69,24 +72,26 @@ final class PublishedLog implements AutoCloseable {
 		this.lock.lock();
 		try {
 			this.records++;
-			long outOfOrder = this.checker.outOfOrder();
-			this.checker.accept(record.key(), sequence);
+			this.unfiltered.accept(record.key(), sequence);
 			String arrival = "seq " + sequence + " (epoch " + epoch + ", id " + outboxId + ", " + record.partition()
 					+ "@" + record.offset() + ")";
-			if (this.checker.outOfOrder() != outOfOrder && this.anomalies.size() < 50) {
-				this.anomalies.add("key " + record.key() + ": " + arrival + " after " + this.lastArrivalByKey.get(record.key()));
-			}
-			this.lastArrivalByKey.put(record.key(), arrival);
-			this.received.add(new Received(record.key(), sequence, header(record, OutboxWriters.TRANSACTION_HEADER)));
-			this.firstArrivalByEpoch.putIfAbsent(epoch, nanos);
-			Long highest = this.highestEpochByKey.get(record.key());
-			if (highest != null && epoch < highest) {
-				// Published by a former leader after its successor published the same key.
-				this.staleEpochRecords++;
+			if (this.filter.filter(record)) {
+				if (this.anomalies.size() < 50) {
+					this.anomalies.add("key " + record.key() + ": " + arrival + " discarded by the epoch filter after "
+							+ this.lastArrivalByKey.get(record.key()));
+				}
 			}
 			else {
-				this.highestEpochByKey.put(record.key(), epoch);
+				long outOfOrder = this.checker.outOfOrder();
+				this.checker.accept(record.key(), sequence);
+				if (this.checker.outOfOrder() != outOfOrder && this.anomalies.size() < 50) {
+					this.anomalies.add("key " + record.key() + ": " + arrival + " after "
+							+ this.lastArrivalByKey.get(record.key()));
+				}
+				this.lastArrivalByKey.put(record.key(), arrival);
 			}
+			this.received.add(new Received(record.key(), sequence, header(record, OutboxWriters.TRANSACTION_HEADER)));
+			this.firstArrivalByEpoch.putIfAbsent(epoch, nanos);
 			if (outboxId > this.watchedOutboxId && this.watchedArrivalNanos == null) {
 				this.watchedArrivalNanos = nanos;
 			}
@@ -130,10 +135,30 @@ final class PublishedLog implements AutoCloseable {
 		}
 	}
 
+	/**
+	 * Checks the records the epoch filter kept, as a consumer using it saw them.
+	 * @param committed the number of records committed for each key
+	 * @return the report
+	 */
 	OrderChecker.Report report(Map<String, Long> committed) {
 		this.lock.lock();
 		try {
 			return this.checker.report(committed);
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * Checks every record received, as a consumer without the epoch filter saw them.
+	 * @param committed the number of records committed for each key
+	 * @return the report
+	 */
+	OrderChecker.Report unfilteredReport(Map<String, Long> committed) {
+		this.lock.lock();
+		try {
+			return this.unfiltered.report(committed);
 		}
 		finally {
 			this.lock.unlock();
@@ -169,14 +194,13 @@ final class PublishedLog implements AutoCloseable {
 		}
 	}
 
+	/**
+	 * Returns how many records the epoch filter discarded: published by a former leader after
+	 * a newer one had published to their partition.
+	 * @return the count
+	 */
 	long staleEpochRecords() {
-		this.lock.lock();
-		try {
-			return this.staleEpochRecords;
-		}
-		finally {
-			this.lock.unlock();
-		}
+		return this.filter.discarded();
 	}
 
 	/**

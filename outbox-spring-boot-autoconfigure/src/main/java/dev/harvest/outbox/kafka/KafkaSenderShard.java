@@ -33,9 +33,17 @@ public final class KafkaSenderShard {
 	/** Header carrying the leadership epoch the record was sent under (decimal text). */
 	public static final String LEADER_EPOCH_HEADER = "outbox-leader-epoch";
 
+	/**
+	 * Header carrying the leader group whose epoch {@value #LEADER_EPOCH_HEADER} is, since
+	 * epochs of different outboxes publishing to one topic are not comparable.
+	 */
+	public static final String LEADER_GROUP_HEADER = "outbox-leader-group";
+
 	private static final Log logger = LogFactory.getLog(KafkaSenderShard.class);
 
 	private final int index;
+
+	private final String leaderGroupId;
 
 	private final ProducerFactory<String, byte[]> producerFactory;
 
@@ -46,11 +54,14 @@ public final class KafkaSenderShard {
 	/**
 	 * Creates a shard; its producer is created on the first send.
 	 * @param index the shard index
+	 * @param leaderGroupId the leader group, sent as a header
 	 * @param producerFactory the shard's own producer factory
 	 */
-	public KafkaSenderShard(int index, ProducerFactory<String, byte[]> producerFactory) {
+	public KafkaSenderShard(int index, String leaderGroupId, ProducerFactory<String, byte[]> producerFactory) {
+		Assert.hasText(leaderGroupId, "'leaderGroupId' must not be empty");
 		Assert.notNull(producerFactory, "'producerFactory' must not be null");
 		this.index = index;
+		this.leaderGroupId = leaderGroupId;
 		this.producerFactory = producerFactory;
 	}
 
@@ -78,7 +89,7 @@ public final class KafkaSenderShard {
 	public void send(OutboxRow row, long epoch, Callback callback) {
 		OnceCallback once = new OnceCallback(callback);
 		try {
-			producer().send(producerRecord(row, epoch), once);
+			producer().send(producerRecord(row, this.leaderGroupId, epoch), once);
 		}
 		catch (RuntimeException ex) {
 			once.onCompletion(null, ex);
@@ -144,12 +155,14 @@ public final class KafkaSenderShard {
 
 	/**
 	 * Builds the Kafka record for an outbox row: topic, key, value (null for a tombstone) and
-	 * headers as stored, plus {@value #OUTBOX_ID_HEADER} and {@value #LEADER_EPOCH_HEADER}.
+	 * headers as stored, plus {@value #OUTBOX_ID_HEADER}, {@value #LEADER_EPOCH_HEADER} and
+	 * {@value #LEADER_GROUP_HEADER}.
 	 * @param row the row
+	 * @param leaderGroupId the leader group
 	 * @param epoch the leadership epoch
 	 * @return the record
 	 */
-	public static ProducerRecord<String, byte[]> producerRecord(OutboxRow row, long epoch) {
+	public static ProducerRecord<String, byte[]> producerRecord(OutboxRow row, String leaderGroupId, long epoch) {
 		OutboxRecord record = row.record();
 		RecordHeaders headers = new RecordHeaders();
 		for (OutboxHeader header : record.headers()) {
@@ -157,6 +170,7 @@ public final class KafkaSenderShard {
 		}
 		headers.add(OUTBOX_ID_HEADER, Long.toString(row.id()).getBytes(StandardCharsets.UTF_8));
 		headers.add(LEADER_EPOCH_HEADER, Long.toString(epoch).getBytes(StandardCharsets.UTF_8));
+		headers.add(LEADER_GROUP_HEADER, leaderGroupId.getBytes(StandardCharsets.UTF_8));
 		return new ProducerRecord<>(record.topic(), null, null, record.key(), record.valueBytes(), headers);
 	}
 

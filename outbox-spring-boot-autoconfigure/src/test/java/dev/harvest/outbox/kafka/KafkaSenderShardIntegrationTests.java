@@ -57,7 +57,7 @@ class KafkaSenderShardIntegrationTests {
 			.forShard(0);
 		assertThat(factory.getConfigurationProperties()).containsEntry(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true)
 			.containsEntry(ProducerConfig.ACKS_CONFIG, "all");
-		KafkaSenderShard shard = new KafkaSenderShard(0, factory);
+		KafkaSenderShard shard = new KafkaSenderShard(0, "it", factory);
 		List<OutboxRow> rows = List.of(
 				row(11, OutboxRecord.builder(topic, "order-1").value("created").header("source", "test").build()),
 				row(12, OutboxRecord.builder(topic, "order-1").value("paid").build()),

@@ -29,7 +29,7 @@ class KafkaSenderShardTests {
 
 	private final List<MockProducer<String, byte[]>> producers = new ArrayList<>();
 
-	private final KafkaSenderShard shard = new KafkaSenderShard(0, new MockProducerFactory<>(() -> {
+	private final KafkaSenderShard shard = new KafkaSenderShard(0, "orders-outbox", new MockProducerFactory<>(() -> {
 		MockProducer<String, byte[]> producer = new MockProducer<>(false, null, new StringSerializer(),
 				new ByteArraySerializer());
 		this.producers.add(producer);
@@ -37,14 +37,14 @@ class KafkaSenderShardTests {
 	}));
 
 	@Test
-	void recordCarriesTheStoredHeadersThenTheOutboxIdAndEpoch() {
+	void recordCarriesTheStoredHeadersThenTheOutboxIdEpochAndLeaderGroup() {
 		OutboxRecord record = OutboxRecord.builder("orders", "order-1")
 			.value("{\"total\":3}")
 			.header("traceparent", "00-abc-def-01")
 			.header("tag", "a")
 			.header("tag", "b")
 			.build();
-		ProducerRecord<String, byte[]> sent = KafkaSenderShard.producerRecord(row(42, record), 7);
+		ProducerRecord<String, byte[]> sent = KafkaSenderShard.producerRecord(row(42, record), "orders-outbox", 7);
 		assertThat(sent.topic()).isEqualTo("orders");
 		assertThat(sent.key()).isEqualTo("order-1");
 		assertThat(new String(sent.value(), StandardCharsets.UTF_8)).isEqualTo("{\"total\":3}");
@@ -55,13 +55,13 @@ class KafkaSenderShardTests {
 			headers.add(header.key() + "=" + new String(header.value(), StandardCharsets.UTF_8));
 		}
 		assertThat(headers).containsExactly("traceparent=00-abc-def-01", "tag=a", "tag=b", "outbox-id=42",
-				"outbox-leader-epoch=7");
+				"outbox-leader-epoch=7", "outbox-leader-group=orders-outbox");
 	}
 
 	@Test
 	void nullValueIsSentAsATombstone() {
 		ProducerRecord<String, byte[]> sent = KafkaSenderShard
-			.producerRecord(row(1, OutboxRecord.builder("orders", "gone").build()), 1);
+			.producerRecord(row(1, OutboxRecord.builder("orders", "gone").build()), "orders-outbox", 1);
 		assertThat(sent.value()).isNull();
 	}
 
