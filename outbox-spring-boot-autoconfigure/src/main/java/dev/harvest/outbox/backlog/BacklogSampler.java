@@ -100,7 +100,11 @@ public final class BacklogSampler {
 				+ " oldest.id, oldest.kafka_topic, oldest.kafka_key, oldest.create_time"
 				+ " FROM (VALUES (1)) AS one LEFT JOIN LATERAL (SELECT id, kafka_topic, kafka_key, create_time FROM "
 				+ outbox + " ORDER BY id LIMIT 1) AS oldest ON TRUE";
-		this.quarantineSql = "SELECT count(*) FROM (SELECT 1 FROM " + table.quarantine().sql() + " LIMIT ?) AS capped";
+		// Released rows (skipped records, keys an operator let go) stay as a record of what
+		// happened; only the rows still waiting for an operator count, through the partial
+		// index on unreleased rows.
+		this.quarantineSql = "SELECT count(*) FROM (SELECT 1 FROM " + table.quarantine().sql()
+				+ " WHERE released_at IS NULL LIMIT ?) AS capped";
 		// Below the cap every row is counted, so no order is needed and a sequential scan does
 		// (its LIMIT only guards against rows arriving since the count); above it the scan takes
 		// the oldest rows through the primary key, so that the topics reported are those holding

@@ -62,8 +62,8 @@ import dev.harvest.outbox.membership.MembershipView;
  * <li>{@code harvest.backlog.topic.records}, {@code harvest.backlog.topic.oldest.age} and
  * {@code harvest.backlog.topic.status} (gauges): the same for each topic sampled, tagged with
  * the {@code topic}; at most {@code harvest.backlog.top-topics} of them</li>
- * <li>{@code harvest.quarantine.rows} (gauge): rows in the quarantine table, up to the count
- * cap</li>
+ * <li>{@code harvest.quarantine.rows} (gauge): rows in the quarantine table that wait for an
+ * operator (not released), up to the count cap</li>
  * </ul>
  * With a membership view, {@code harvest.members} (gauge): the members of the leader group.
  * Record keys are never used as tags.

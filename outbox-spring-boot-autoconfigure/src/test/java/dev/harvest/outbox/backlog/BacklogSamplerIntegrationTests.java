@@ -150,10 +150,12 @@ class BacklogSamplerIntegrationTests {
 	}
 
 	@Test
-	void quarantinedRowsAreCounted() throws SQLException {
+	void quarantinedRowsAwaitingAnOperatorAreCountedButNotReleasedOnes() throws SQLException {
 		execute("INSERT INTO " + this.table.quarantine().sql() + " (id, create_time, kafka_topic, kafka_key,"
-				+ " kafka_header_keys, kafka_header_values, attempts, policy) VALUES"
-				+ " (1, now(), 'orders', 'a', '{}', '{}', 3, 'HOLD_KEY'), (2, now(), 'orders', 'b', '{}', '{}', 3, 'HOLD_KEY')");
+				+ " kafka_header_keys, kafka_header_values, attempts, policy, released_at) VALUES"
+				+ " (1, now(), 'orders', 'a', '{}', '{}', 3, 'HOLD_KEY', NULL),"
+				+ " (2, now(), 'orders', 'b', '{}', '{}', 3, 'PARK_KEY', NULL),"
+				+ " (3, now(), 'orders', 'c', '{}', '{}', 3, 'SKIP_RECORD', now())");
 		assertThat(sampler(100, 10).sample().quarantined()).isEqualTo(2);
 	}
 
