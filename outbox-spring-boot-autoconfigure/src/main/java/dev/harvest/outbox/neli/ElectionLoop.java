@@ -167,7 +167,10 @@ final class ElectionLoop implements Runnable {
 			}
 		}
 		while (!records.isEmpty() && System.nanoTime() - drainEnd < 0 && !this.stopping);
-		this.leadership.polled();
+		if (this.leadership.polled()) {
+			rejoin();
+			return;
+		}
 		Heartbeat heartbeat = this.leadership.nextHeartbeat();
 		HeartbeatSender currentSender = this.sender;
 		if (heartbeat != null && currentSender != null) {
@@ -196,6 +199,14 @@ final class ElectionLoop implements Runnable {
 		closeConsumer(this.config.heartbeatTimeout());
 		pauseUntil(System.nanoTime() + this.backoffNanos);
 		this.backoffNanos = Math.min(this.backoffNanos * 2, this.maxBackoffNanos);
+	}
+
+	/**
+	 * Leaves the group by closing the consumer, so that the next tick joins afresh: a member
+	 * that kept partition 0 through a cooperative rebalance would never be told of it again.
+	 */
+	private void rejoin() {
+		closeConsumer(this.config.heartbeatTimeout());
 	}
 
 	private String hint(RuntimeException ex) {

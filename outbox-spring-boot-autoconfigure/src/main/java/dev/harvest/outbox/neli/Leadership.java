@@ -44,6 +44,8 @@ final class Leadership {
 
 	private final long maxPollIntervalNanos;
 
+	private final long sessionTimeoutNanos;
+
 	private volatile LeadershipListener listener = NO_LISTENER;
 
 	private volatile Role role = Role.FOLLOWER;
@@ -73,6 +75,7 @@ final class Leadership {
 		this.nanoClock = nanoClock;
 		this.heartbeatTimeoutNanos = config.heartbeatTimeout().toNanos();
 		this.maxPollIntervalNanos = config.maxPollInterval().toNanos();
+		this.sessionTimeoutNanos = config.sessionTimeout().toNanos();
 		this.lastPollNanos = nanoClock.getAsLong();
 	}
 
@@ -213,8 +216,13 @@ final class Leadership {
 
 	/**
 	 * The election thread polled: records the time and fences a leader whose lease ran out.
+	 * A leader fenced for longer than the session timeout ends its term and asks to rejoin:
+	 * without heartbeats for that long it has most likely been evicted from the group and
+	 * another member leads, so resuming on a heartbeat once Kafka is reachable again would
+	 * only take the lead back for a moment and fence the rightful leader's epoch.
+	 * @return {@code true} when the election should leave the group and join it afresh
 	 */
-	void polled() {
+	boolean polled() {
 		long now = this.nanoClock.getAsLong();
 		this.lastPollNanos = now;
 		if (this.role == Role.LEADER && now - this.leaseStartNanos > this.heartbeatTimeoutNanos) {
@@ -226,6 +234,14 @@ final class Leadership {
 			logger.warn(describe() + ": fenced: " + reason);
 			call("onLeaderFenced", () -> this.listener.onLeaderFenced(reason));
 		}
+		else if (this.role == Role.FENCED && now - this.leaseStartNanos > this.sessionTimeoutNanos) {
+			endTerm();
+			logger.warn(describe() + ": no own heartbeat read back for " + (now - this.leaseStartNanos) / 1_000_000
+					+ " ms, longer than the session timeout (" + this.config.sessionTimeout().toMillis()
+					+ " ms); giving up the term and rejoining the group");
+			return true;
+		}
+		return false;
 	}
 
 	/**

@@ -94,6 +94,27 @@ class LeadershipTests {
 	}
 
 	@Test
+	void leaderFencedForLongerThanTheSessionTimeoutGivesUpItsTermAndAsksToRejoin() {
+		this.leadership.assigned();
+		this.time.advance(HEARTBEAT_TIMEOUT.plusMillis(1));
+		assertThat(this.leadership.polled()).isFalse();
+		assertThat(this.leadership.isFenced()).isTrue();
+		Heartbeat beforeEviction = this.leadership.nextHeartbeat();
+		this.time.advance(this.config.sessionTimeout().minus(HEARTBEAT_TIMEOUT).minusMillis(1));
+		assertThat(this.leadership.polled()).as("fenced for exactly the session timeout").isFalse();
+		this.time.advance(Duration.ofMillis(1));
+		assertThat(this.leadership.polled()).isTrue();
+		assertThat(this.leadership.isFenced()).isFalse();
+		assertThat(this.leadership.isLeader()).isFalse();
+		assertThat(this.leadership.term()).isNull();
+		assertThat(this.leadership.nextHeartbeat()).isNull();
+		assertThat(readBack(beforeEviction)).as("a heartbeat of the given-up term").isFalse();
+		assertThat(this.leadership.polled()).as("asks once").isFalse();
+		assertThat(this.listener.events()).extracting(RecordingListener.Event::kind)
+			.containsExactly(Kind.ACQUIRED, Kind.FENCED);
+	}
+
+	@Test
 	void fencedLeaderResumesOnlyOnAHeartbeatWellWithinTheTimeout() {
 		this.leadership.assigned();
 		this.time.advance(HEARTBEAT_TIMEOUT.plusMillis(1));
