@@ -236,11 +236,12 @@ class HarvesterIntegrationTests {
 		assertThat(byId.get(valued).key()).isEqualTo("order-1");
 		assertThat(byId.get(valued).value()).isEqualTo(value);
 		assertThat(headers(byId.get(valued))).containsExactly("trace=abc", "empty=", "trace=def",
-				KafkaSenderShard.OUTBOX_ID_HEADER + "=" + valued, KafkaSenderShard.LEADER_EPOCH_HEADER + "=1");
+				KafkaSenderShard.OUTBOX_ID_HEADER + "=" + valued, KafkaSenderShard.LEADER_EPOCH_HEADER + "=1",
+				KafkaSenderShard.LEADER_GROUP_HEADER + "=" + this.group);
 		assertThat(byId.get(tombstone).key()).isEqualTo("order-1");
 		assertThat(byId.get(tombstone).value()).isNull();
 		assertThat(headers(byId.get(tombstone))).containsExactly(KafkaSenderShard.OUTBOX_ID_HEADER + "=" + tombstone,
-				KafkaSenderShard.LEADER_EPOCH_HEADER + "=1");
+				KafkaSenderShard.LEADER_EPOCH_HEADER + "=1", KafkaSenderShard.LEADER_GROUP_HEADER + "=" + this.group);
 		assertThat(byId.get(plain).value()).asString(StandardCharsets.UTF_8).isEqualTo("plain");
 		assertThat(headers(byId.get(plain))).first().isEqualTo("content-type=text/plain");
 		// The tombstone follows its key's earlier record.
