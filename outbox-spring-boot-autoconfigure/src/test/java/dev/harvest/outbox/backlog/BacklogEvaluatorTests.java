@@ -201,6 +201,20 @@ class BacklogEvaluatorTests {
 	}
 
 	@Test
+	void headOfLineBlockedTakesPrecedenceOverFallingBehind() {
+		ScopeWindow window = window().moving(SIZE, 10, 100, 7)
+			.oldestIds(100, 100, 100, 100, 100, 100)
+			.backlogs(10, 11, 12, 13, 14, 15)
+			.build();
+		ScopeEvaluation evaluation = this.evaluator.evaluate(window, this.leader);
+		assertThat(evaluation.status()).isEqualTo(BacklogStatus.STALL);
+		assertThat(evaluation.reasons()).singleElement().satisfies((reason) -> {
+			assertThat(reason.kind()).isEqualTo(Kind.HEAD_OF_LINE_BLOCKED);
+			assertThat(reason.row()).isEqualTo(row(100));
+		});
+	}
+
+	@Test
 	void noProgressTakesPrecedenceOverFallingBehind() {
 		ScopeWindow window = window().moving(SIZE, 10, 100, 7)
 			.backlogs(10, 11, 12, 13, 14, 15)
@@ -208,6 +222,17 @@ class BacklogEvaluatorTests {
 			.build();
 		assertThat(this.evaluator.evaluate(window, this.leader).reasons()).extracting(BacklogReason::kind)
 			.containsExactly(Kind.NO_PROGRESS);
+	}
+
+	@Test
+	void noProgressTakesPrecedenceOverHeadOfLineBlocked() {
+		ScopeWindow window = window().frozen(SIZE, 100, 7).build();
+		ScopeEvaluation evaluation = this.evaluator.evaluate(window, this.leader);
+		assertThat(evaluation.status()).isEqualTo(BacklogStatus.STALL);
+		assertThat(evaluation.reasons()).singleElement().satisfies((reason) -> {
+			assertThat(reason.kind()).isEqualTo(Kind.NO_PROGRESS);
+			assertThat(reason.row()).isEqualTo(row(100));
+		});
 	}
 
 	@Test
@@ -286,6 +311,22 @@ class BacklogEvaluatorTests {
 		ScopeEvaluation evaluation = withAges.evaluate(window, this.leader);
 		assertThat(evaluation.status()).isEqualTo(BacklogStatus.STALL);
 		assertThat(evaluation.reasons()).extracting(BacklogReason::kind).containsExactly(Kind.AGE_ERROR);
+	}
+
+	@Test
+	void ageErrorTakesPrecedenceOverAgeWarn() {
+		BacklogEvaluator withAges = new BacklogEvaluator(BacklogSettings.defaults()
+			.withWindow(SIZE)
+			.withAgeWarn(Duration.ofSeconds(20))
+			.withAgeError(Duration.ofSeconds(40)));
+		ScopeWindow window = window().moving(SIZE, 10, 100, 7).backlogs(10, 9, 9, 9, 9, 9).build();
+		ScopeEvaluation evaluation = withAges.evaluate(window, this.leader);
+		assertThat(evaluation.status()).isEqualTo(BacklogStatus.STALL);
+		assertThat(evaluation.reasons()).singleElement().satisfies((reason) -> {
+			assertThat(reason.kind()).isEqualTo(Kind.AGE_ERROR);
+			assertThat(reason.age()).isEqualTo(Duration.between(row(125).createTime(), END));
+			assertThat(reason.description()).contains("at least the error age of 40 s");
+		});
 	}
 
 	@Test
