@@ -47,6 +47,11 @@ final class PublishedLog implements AutoCloseable {
 
 	private final TreeMap<Long, Long> firstArrivalByEpoch = new TreeMap<>();
 
+	/** The highest epoch among the records received, and how many records came before it. */
+	private long latestEpoch;
+
+	private long latestEpochSince;
+
 	private long records;
 
 	private long watchedOutboxId = Long.MAX_VALUE;
@@ -92,6 +97,12 @@ final class PublishedLog implements AutoCloseable {
 			}
 			this.received.add(new Received(record.key(), sequence, header(record, OutboxWriters.TRANSACTION_HEADER)));
 			this.firstArrivalByEpoch.putIfAbsent(epoch, nanos);
+			if (epoch > this.latestEpoch) {
+				this.latestEpoch = epoch;
+			}
+			if (epoch == this.latestEpoch) {
+				this.latestEpochSince = this.records;
+			}
 			if (outboxId > this.watchedOutboxId && this.watchedArrivalNanos == null) {
 				this.watchedArrivalNanos = nanos;
 			}
@@ -159,6 +170,23 @@ final class PublishedLog implements AutoCloseable {
 		this.lock.lock();
 		try {
 			return this.unfiltered.report(committed);
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * Returns whether a record under {@code epoch}, the highest epoch seen so far, arrived
+	 * after the first {@code after} records.
+	 * @param epoch the epoch
+	 * @param after how many records had arrived before
+	 * @return {@code true} when the latest record under that epoch is newer
+	 */
+	boolean publishedUnder(long epoch, long after) {
+		this.lock.lock();
+		try {
+			return epoch == this.latestEpoch && this.latestEpochSince > after;
 		}
 		finally {
 			this.lock.unlock();

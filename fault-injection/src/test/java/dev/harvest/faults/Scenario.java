@@ -186,11 +186,26 @@ final class Scenario implements AutoCloseable {
 	}
 
 	/**
-	 * Waits for the epoch table to name the current leader.
+	 * Waits for a leader that is confirmed to lead: the epoch table names the same instance
+	 * and epoch a heartbeat timeout apart, and records under that epoch have been published
+	 * since. A leader that took an epoch and lost it again at once, as a member coming back
+	 * from a fault may, is not one to inject the next fault into.
 	 * @return the leader
 	 */
 	Leader leader() {
-		return this.fleet.awaitLeader(0, START_TIMEOUT);
+		long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+		while (true) {
+			Leader named = this.fleet.awaitLeader(0, START_TIMEOUT);
+			long records = this.log.records();
+			pause(Fleet.HEARTBEAT_TIMEOUT);
+			if (named.equals(this.fleet.leader()) && this.log.publishedUnder(named.epoch(), records)) {
+				return named;
+			}
+			if (System.nanoTime() - deadline > 0) {
+				throw new IllegalStateException("No confirmed leader within " + START_TIMEOUT + "; the epoch table names "
+						+ this.fleet.leader());
+			}
+		}
 	}
 
 	/**
