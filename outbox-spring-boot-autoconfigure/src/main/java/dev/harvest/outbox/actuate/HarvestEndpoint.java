@@ -141,7 +141,7 @@ public class HarvestEndpoint {
 			return error(WebEndpointResponse.STATUS_NOT_FOUND,
 					"The membership view is off here (harvest.membership.enabled=false)");
 		}
-		return new WebEndpointResponse<>(MembersDescriptor.of(view.members()));
+		return new WebEndpointResponse<>(MembersDescriptor.of(view.members(), this.harvester.lastHeartbeat()));
 	}
 
 	private WebEndpointResponse<Object> quarantineSection(String section, @Nullable Integer page,

@@ -37,9 +37,20 @@ public record MembersDescriptor(String group, String state, @Nullable String coo
 	 * @return the descriptor
 	 */
 	public static MembersDescriptor of(Membership membership) {
+		return of(membership, null);
+	}
+
+	/**
+	 * Describes a membership, with this instance's own last heartbeat when it leads.
+	 * @param membership the membership
+	 * @param ownLastHeartbeat when this instance last read back one of its heartbeats, or
+	 * {@code null}
+	 * @return the descriptor
+	 */
+	public static MembersDescriptor of(Membership membership, @Nullable Instant ownLastHeartbeat) {
 		GroupMember leader = membership.leader();
 		return new MembersDescriptor(membership.groupId(), membership.state(), membership.coordinator(),
-				(leader != null) ? Leader.of(leader, membership) : null,
+				(leader != null) ? Leader.of(leader, membership, ownLastHeartbeat) : null,
 				membership.members().stream().map(Member::of).toList(), membership.refreshedAt(),
 				membership.lastError());
 	}
@@ -54,17 +65,20 @@ public record MembersDescriptor(String group, String state, @Nullable String coo
 	 * @param epoch its leader epoch, or {@code null} when its epoch row is not visible yet
 	 * @param since when it took over, or {@code null}
 	 * @param lastMark when it last recorded a mark, or {@code null} when unknown
+	 * @param lastHeartbeat when it last read back one of its own heartbeats: known only on the
+	 * leader itself, {@code null} elsewhere (there {@code lastMark} tells whether it is alive)
 	 * @param self whether it is this instance
 	 */
 	public record Leader(String memberId, String clientId, String host, @Nullable String instanceName,
-			@Nullable Long epoch, @Nullable Instant since, @Nullable Instant lastMark, boolean self) {
+			@Nullable Long epoch, @Nullable Instant since, @Nullable Instant lastMark, @Nullable Instant lastHeartbeat,
+			boolean self) {
 
-		static Leader of(GroupMember leader, Membership membership) {
+		static Leader of(GroupMember leader, Membership membership, @Nullable Instant ownLastHeartbeat) {
 			Long epoch = membership.leaderEpoch();
 			LeaderRecord record = membership.leaderRecord();
 			Instant lastMark = (epoch != null && record != null) ? record.currentLeaderLastMark() : null;
 			return new Leader(leader.memberId(), leader.clientId(), leader.host(), leader.instanceName(), epoch,
-					membership.leaderSince(), lastMark, leader.self());
+					membership.leaderSince(), lastMark, leader.self() ? ownLastHeartbeat : null, leader.self());
 		}
 
 	}

@@ -447,6 +447,15 @@ public final class Harvester implements SmartLifecycle {
 	}
 
 	/**
+	 * Returns when this instance last sent one of its own leader heartbeats that it read
+	 * back, while it leads.
+	 * @return the time, or {@code null} when not leading
+	 */
+	public @Nullable Instant lastHeartbeat() {
+		return this.election.lastHeartbeat();
+	}
+
+	/**
 	 * Returns when this instance last ran its mark statement as leader, whether or not it found
 	 * rows; a paused leader, or one whose marks fail, falls behind.
 	 * @return the time, or {@code null} when it never marked

@@ -116,6 +116,7 @@ public final class KafkaLeaderElection implements LeaderElection {
 	 * Returns the send time of the newest own heartbeat read back in the current term.
 	 * @return the time, or {@code null} when none was read back or not leader
 	 */
+	@Override
 	public @Nullable Instant lastHeartbeat() {
 		return this.leadership.lastHeartbeat();
 	}

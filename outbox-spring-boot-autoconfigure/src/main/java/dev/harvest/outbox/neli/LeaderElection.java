@@ -1,6 +1,9 @@
 package dev.harvest.outbox.neli;
 
 import java.time.Duration;
+import java.time.Instant;
+
+import org.jspecify.annotations.Nullable;
 
 /**
  * Elects one leader among the instances of a group and keeps telling whether this instance may
@@ -27,6 +30,15 @@ public interface LeaderElection {
 	 * @return {@code true} when leader work may go on
 	 */
 	boolean hasValidLease();
+
+	/**
+	 * Returns when this instance last sent one of its own heartbeats that it read back, while
+	 * it leads.
+	 * @return the time, or {@code null} when not leading or not known
+	 */
+	default @Nullable Instant lastHeartbeat() {
+		return null;
+	}
 
 	/**
 	 * Leaves the group (calling {@link LeadershipListener#onLeaderRevoked()} first when leader)

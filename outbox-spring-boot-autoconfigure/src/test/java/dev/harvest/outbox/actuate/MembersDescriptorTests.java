@@ -33,6 +33,7 @@ class MembersDescriptorTests {
 			assertThat(leader.epoch()).isEqualTo(7);
 			assertThat(leader.since()).isEqualTo(ACQUIRED);
 			assertThat(leader.lastMark()).isEqualTo(MARKED);
+			assertThat(leader.lastHeartbeat()).isNull();
 			assertThat(leader.self()).isFalse();
 		});
 		assertThat(descriptor.members()).extracting(Member::instanceName, Member::role, Member::self)
@@ -47,6 +48,18 @@ class MembersDescriptorTests {
 				ACQUIRED, MARKED)));
 		assertThat(descriptor.leader().epoch()).isNull();
 		assertThat(descriptor.leader().lastMark()).isNull();
+	}
+
+	@Test
+	void ownLastHeartbeatIsShownOnlyWhenThisInstanceLeads() {
+		Instant heartbeat = Instant.parse("2026-03-01T11:59:59Z");
+		LeaderRecord record = new LeaderRecord(7, "pod-b", UUID.randomUUID(), ACQUIRED, MARKED);
+		assertThat(MembersDescriptor.of(membership(record), heartbeat).leader().lastHeartbeat()).isNull();
+		List<GroupMember> selfLeads = List.of(new GroupMember("m-2", "harvest-neli-pod-b", "/10.0.0.2", null, "pod-b",
+				List.of("orders.neli-0"), true, true));
+		Membership membership = new Membership("orders", "STABLE", "broker:9092", selfLeads, ACQUIRED, record, MARKED,
+				null);
+		assertThat(MembersDescriptor.of(membership, heartbeat).leader().lastHeartbeat()).isEqualTo(heartbeat);
 	}
 
 	@Test

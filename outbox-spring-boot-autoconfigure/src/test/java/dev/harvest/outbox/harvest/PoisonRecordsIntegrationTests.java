@@ -26,6 +26,8 @@ import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import dev.harvest.outbox.harvest.LiveOutbox.Shape;
 import dev.harvest.outbox.harvest.event.KeyHeld;
@@ -203,23 +205,46 @@ class PoisonRecordsIntegrationTests {
 		}
 	}
 
-	@Test
-	void topicNameKafkaRefusesIsQuarantinedWhileOtherTopicsFlow() throws Exception {
+	@ParameterizedTest
+	@EnumSource(PoisonPolicy.class)
+	void topicNameKafkaRefusesFollowsThePoisonPolicyWhileOtherTopicsFlow(PoisonPolicy policy) throws Exception {
 		String invalid = "no such topic!";
 		long refused;
-		long waiting;
+		long later;
 		try (Connection connection = this.outbox.connection()) {
 			refused = this.outbox.insert(connection, invalid, "k", 0);
-			waiting = this.outbox.insert(connection, invalid, "k", 1);
+			later = this.outbox.insert(connection, invalid, "k", 1);
 		}
-		this.outbox.insertSequenced(this.topic, 5, 50, this.committed);
-		start(quickRetries(PoisonPolicy.HOLD_KEY));
+		this.outbox.insertSequenced(this.topic, KEYS, 500, this.committed);
+		start(quickRetries(policy));
 		try (PublishedRecords published = new PublishedRecords(this.topic, true)) {
 			assertThat(published.awaitDelivered(this.committed, WAIT).isClean()).isTrue();
 			QuarantinedRow row = awaitQuarantined(refused);
 			assertThat(row.errorClass()).isEqualTo(InvalidTopicException.class.getName());
 			assertThat(row.attempts()).isEqualTo(3);
-			assertThat(this.outbox.leaderIds()).containsOnlyKeys(waiting);
+			assertThat(row.policy()).isEqualTo(policy);
+			switch (policy) {
+				case HOLD_KEY -> {
+					// The key's later row waits in the outbox behind the held one.
+					assertThat(row.holdsKey()).isTrue();
+					published.pollFor(Duration.ofMillis(500));
+					assertThat(this.outbox.leaderIds()).containsOnlyKeys(later);
+				}
+				case PARK_KEY -> {
+					// The later row is parked behind it without a send of its own.
+					QuarantinedRow parked = awaitQuarantined(later);
+					assertThat(parked.attempts()).isZero();
+					assertThat(parked.policy()).isEqualTo(PoisonPolicy.PARK_KEY);
+					assertThat(this.outbox.count()).isZero();
+				}
+				case SKIP_RECORD -> {
+					// The key goes on: its later row is tried, and refused, on its own.
+					assertThat(row.holdsKey()).isFalse();
+					QuarantinedRow skipped = awaitQuarantined(later);
+					assertThat(skipped.attempts()).isEqualTo(3);
+					await().atMost(WAIT).until(() -> this.outbox.count() == 0);
+				}
+			}
 		}
 	}
 
