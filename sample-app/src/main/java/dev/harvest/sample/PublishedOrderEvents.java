@@ -14,13 +14,17 @@ import org.apache.commons.logging.LogFactory;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 
+import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Profile;
 import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.stereotype.Component;
 
+import dev.harvest.outbox.kafka.StaleEpochRecordFilter;
+
 /**
  * Reads the order events back from Kafka, to show that they arrived: logs each one and keeps
- * the latest hundred for {@code GET /orders/events}.
+ * the latest hundred for {@code GET /orders/events}. Its listener discards records a former
+ * leader delivered late, after a pause, through a {@link StaleEpochRecordFilter}.
  */
 @Component
 @Profile("!reaper")
@@ -34,7 +38,16 @@ public class PublishedOrderEvents {
 
 	private final Deque<Received> latest = new ArrayDeque<>();
 
-	@KafkaListener(topics = OrderService.TOPIC, groupId = "sample-app-order-events",
+	/**
+	 * The listener's own filter: one per listener, since it remembers what it has passed.
+	 * @return the filter
+	 */
+	@Bean
+	static StaleEpochRecordFilter<String, String> orderEventsEpochFilter() {
+		return new StaleEpochRecordFilter<>();
+	}
+
+	@KafkaListener(topics = OrderService.TOPIC, groupId = "sample-app-order-events", filter = "orderEventsEpochFilter",
 			properties = { "auto.offset.reset=earliest",
 					"key.deserializer=org.apache.kafka.common.serialization.StringDeserializer",
 					"value.deserializer=org.apache.kafka.common.serialization.StringDeserializer" })

@@ -112,7 +112,7 @@ public final class Harvester implements SmartLifecycle {
 				HarvesterComponents.quarantineStore(dataSource, config.outboxTable()),
 				HarvesterComponents.leaderElection(NeliConfig.from(config), consumerProperties,
 						checkProducerFactory(producerFactory).getConfigurationProperties()),
-				new ShardProducerFactories(producerFactory, config.name())::forShard,
+				shardProducerFactories(producerFactory, config)::forShard,
 				config.listenForNotifications() ? HarvesterComponents.notifications(dataSource, config.outboxTable())
 						: null,
 				config, listener);
@@ -444,6 +444,18 @@ public final class Harvester implements SmartLifecycle {
 	public long epoch() {
 		Term term = this.pipeline.term();
 		return (term != null) ? term.epoch() : 0;
+	}
+
+	/**
+	 * Derives the shards' producer factories; a send may block for at most half the heartbeat
+	 * timeout, so that a leader whose lease runs out can abort what its producers hold soon.
+	 * @param producerFactory the application's producer factory
+	 * @param config the harvester's configuration
+	 * @return the shard factories
+	 */
+	static ShardProducerFactories shardProducerFactories(ProducerFactory<?, ?> producerFactory, Config config) {
+		return new ShardProducerFactories(producerFactory, config.name(),
+				config.limits().heartbeatTimeout().dividedBy(2));
 	}
 
 	/**

@@ -168,25 +168,8 @@ public final class JdbcOutboxStore implements OutboxStore {
 	@Override
 	public MarkResult unmark(String groupId, long epoch, Collection<Long> ids) {
 		Assert.notNull(ids, "'ids' must not be null");
-		return this.transaction.run("unmark outbox rows", this.unmarkSql, (connection) -> {
-			try (PreparedStatement statement = this.transaction.prepare(connection, this.unmarkSql)) {
-				Array array = connection.createArrayOf("bigint", ids.toArray());
-				try {
-					statement.setString(1, groupId);
-					statement.setArray(2, array);
-					statement.setLong(3, epoch);
-					try (ResultSet result = statement.executeQuery()) {
-						result.next();
-						long currentEpoch = result.getLong("current_epoch");
-						boolean fenced = result.wasNull() || currentEpoch != epoch;
-						return new MarkResult(List.of(), currentEpoch, fenced);
-					}
-				}
-				finally {
-					array.free();
-				}
-			}
-		});
+		return epochGuarded("unmark outbox rows", this.unmarkSql, groupId, epoch, ids,
+				(row, currentEpoch, fenced) -> new MarkResult(List.of(), currentEpoch, fenced));
 	}
 
 	private static MarkResult readMarkResult(ResultSet result, long epoch) throws SQLException {
@@ -227,8 +210,18 @@ public final class JdbcOutboxStore implements OutboxStore {
 		if (ids.isEmpty()) {
 			return PurgeResult.nothing(epoch);
 		}
-		return this.transaction.run("purge outbox rows", this.purgeSql, (connection) -> {
-			try (PreparedStatement statement = this.transaction.prepare(connection, this.purgeSql)) {
+		return epochGuarded("purge outbox rows", this.purgeSql, groupId, epoch, ids,
+				(row, currentEpoch, fenced) -> new PurgeResult(row.getInt("purged"), currentEpoch, fenced));
+	}
+
+	/**
+	 * Runs a statement on a set of rows that takes effect only for the group's current epoch:
+	 * parameters group, ids and epoch, and one result row with {@code current_epoch}.
+	 */
+	private <T> T epochGuarded(String description, String sql, String groupId, long epoch, Collection<Long> ids,
+			EpochGuardedResult<T> reader) {
+		return this.transaction.run(description, sql, (connection) -> {
+			try (PreparedStatement statement = this.transaction.prepare(connection, sql)) {
 				Array array = connection.createArrayOf("bigint", ids.toArray());
 				try {
 					statement.setString(1, groupId);
@@ -238,7 +231,7 @@ public final class JdbcOutboxStore implements OutboxStore {
 						result.next();
 						long currentEpoch = result.getLong("current_epoch");
 						boolean fenced = result.wasNull() || currentEpoch != epoch;
-						return new PurgeResult(result.getInt("purged"), currentEpoch, fenced);
+						return reader.read(result, currentEpoch, fenced);
 					}
 				}
 				finally {
@@ -263,6 +256,16 @@ public final class JdbcOutboxStore implements OutboxStore {
 	 */
 	String markExcludingSql() {
 		return this.markExcludingSql;
+	}
+
+	/**
+	 * Reads the one result row of an epoch-guarded statement.
+	 */
+	@FunctionalInterface
+	private interface EpochGuardedResult<T> {
+
+		T read(ResultSet row, long currentEpoch, boolean fenced) throws SQLException;
+
 	}
 
 }

@@ -1,5 +1,6 @@
 package dev.harvest.outbox.kafka;
 
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -32,16 +33,31 @@ public final class ShardProducerFactories {
 
 	private final String instanceName;
 
+	private final @Nullable Duration maxBlock;
+
 	/**
-	 * Creates shard factories derived from {@code source}.
+	 * Creates shard factories derived from {@code source}, keeping its {@code max.block.ms}.
 	 * @param source the application's producer factory
 	 * @param instanceName the harvester instance name, part of each shard's client id
 	 */
 	public ShardProducerFactories(ProducerFactory<?, ?> source, String instanceName) {
+		this(source, instanceName, null);
+	}
+
+	/**
+	 * Creates shard factories derived from {@code source}.
+	 * @param source the application's producer factory
+	 * @param instanceName the harvester instance name, part of each shard's client id
+	 * @param maxBlock the longest a send may block (waiting for metadata, for example) unless
+	 * {@code source} sets {@code max.block.ms} itself, or {@code null} for the client default
+	 */
+	public ShardProducerFactories(ProducerFactory<?, ?> source, String instanceName, @Nullable Duration maxBlock) {
 		Assert.notNull(source, "'source' must not be null");
 		Assert.hasText(instanceName, "'instanceName' must not be empty");
+		Assert.isTrue(maxBlock == null || !maxBlock.isNegative(), "'maxBlock' must not be negative");
 		this.source = source;
 		this.instanceName = instanceName;
+		this.maxBlock = maxBlock;
 	}
 
 	/**
@@ -62,6 +78,14 @@ public final class ShardProducerFactories {
 	 */
 	public DefaultKafkaProducerFactory<String, byte[]> forShard(int shard) {
 		Map<String, Object> overrides = overrides(clientId(shard));
+		// A send blocks while the producer has no metadata for the topic, as after it lost every
+		// broker and bootstrapped again; for the client's default of a minute, a leader that has
+		// lost its lease could not abort what its producer holds, which would then be sent once
+		// Kafka is reachable again, after its successor's records.
+		if (this.maxBlock != null
+				&& !this.source.getConfigurationProperties().containsKey(ProducerConfig.MAX_BLOCK_MS_CONFIG)) {
+			overrides.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, this.maxBlock.toMillis());
+		}
 		DefaultKafkaProducerFactory<String, byte[]> factory = copy(overrides);
 		if (factory == null) {
 			factory = rebuild(overrides);

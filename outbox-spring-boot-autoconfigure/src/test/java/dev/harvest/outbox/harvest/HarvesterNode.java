@@ -296,7 +296,7 @@ final class HarvesterNode {
 				if (election != null) {
 					election.withholdLease(this.leaseWithheld);
 				}
-				ShardProducerFactories shards = new ShardProducerFactories(producerFactory, config.name());
+				ShardProducerFactories shards = Harvester.shardProducerFactories(producerFactory, config);
 				Faults injected = this.faults;
 				IntFunction<? extends ProducerFactory<String, byte[]>> shardFactories = (injected != null)
 						? (shard) -> new FaultInjectingProducerFactory(shards.forShard(shard), injected)

@@ -172,15 +172,7 @@ class HarvesterTests {
 	@Test
 	void acknowledgedRowsNotYetPurgedAreNotSentAgainWhenMarkedAgain() throws Exception {
 		try (HarvesterFixture fixture = new HarvesterFixture()) {
-			fixture.store.failPurges(true);
-			long id = fixture.store.insert(TOPIC, "a", "1");
-			fixture.startLeading();
-			MockProducer<String, byte[]> producer = fixture.producer();
-			await().atMost(WAIT).until(() -> producer.history().size() == 1);
-			producer.completeNext();
-			await().atMost(WAIT).until(() -> fixture.store.purgeCalls() > 0);
-
-			fixture.election.fence("heartbeat lost").get(5, TimeUnit.SECONDS);
+			long id = acknowledgeOneRowThatCannotBePurgedThenFence(fixture);
 			int marksBefore = fixture.store.markCount();
 			fixture.lead();
 			await().atMost(WAIT).until(() -> fixture.store.marks()
@@ -199,15 +191,7 @@ class HarvesterTests {
 	@Test
 	void acknowledgedRowsOfAnEpochBeforeAnotherLeaderAreSentAgainNotPurged() throws Exception {
 		try (HarvesterFixture fixture = new HarvesterFixture()) {
-			fixture.store.failPurges(true);
-			long id = fixture.store.insert(TOPIC, "a", "1");
-			fixture.startLeading();
-			MockProducer<String, byte[]> producer = fixture.producer();
-			await().atMost(WAIT).until(() -> producer.history().size() == 1);
-			producer.completeNext();
-			await().atMost(WAIT).until(() -> fixture.store.purgeCalls() > 0);
-
-			fixture.election.fence("heartbeat lost").get(5, TimeUnit.SECONDS);
+			long id = acknowledgeOneRowThatCannotBePurgedThenFence(fixture);
 			fixture.store.bumpEpoch(HarvesterFixture.GROUP);
 			fixture.lead();
 			await().atMost(WAIT).until(() -> fixture.harvester.epoch() == 3);
@@ -218,6 +202,23 @@ class HarvesterTests {
 			fixture.producer().completeNext();
 			await().atMost(WAIT).until(() -> !fixture.store.contains(id));
 		}
+	}
+
+	/**
+	 * Leads, has one row acknowledged while purges fail, and is fenced by the election with the
+	 * row still unpurged.
+	 * @return the row's id
+	 */
+	private static long acknowledgeOneRowThatCannotBePurgedThenFence(HarvesterFixture fixture) throws Exception {
+		fixture.store.failPurges(true);
+		long id = fixture.store.insert(TOPIC, "a", "1");
+		fixture.startLeading();
+		MockProducer<String, byte[]> producer = fixture.producer();
+		await().atMost(WAIT).until(() -> producer.history().size() == 1);
+		producer.completeNext();
+		await().atMost(WAIT).until(() -> fixture.store.purgeCalls() > 0);
+		fixture.election.fence("heartbeat lost").get(5, TimeUnit.SECONDS);
+		return id;
 	}
 
 	@Test

@@ -103,6 +103,21 @@ class ShardProducerFactoriesTests {
 	}
 
 	@Test
+	void sendsBlockForTheGivenTimeUnlessTheApplicationSetsItsOwn() {
+		DefaultKafkaProducerFactory<String, byte[]> bounded = new ShardProducerFactories(
+				new DefaultKafkaProducerFactory<>(APPLICATION_CONFIG), "node", Duration.ofMillis(2500)).forShard(0);
+		assertThat(bounded.getConfigurationProperties()).containsEntry(ProducerConfig.MAX_BLOCK_MS_CONFIG, 2500L);
+		Map<String, Object> own = new java.util.HashMap<>(APPLICATION_CONFIG);
+		own.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 9000);
+		DefaultKafkaProducerFactory<String, byte[]> kept = new ShardProducerFactories(
+				new DefaultKafkaProducerFactory<>(own), "node", Duration.ofMillis(2500)).forShard(0);
+		assertThat(kept.getConfigurationProperties()).containsEntry(ProducerConfig.MAX_BLOCK_MS_CONFIG, 9000);
+		DefaultKafkaProducerFactory<String, byte[]> unbounded = new ShardProducerFactories(
+				new DefaultKafkaProducerFactory<>(APPLICATION_CONFIG), "node").forShard(0);
+		assertThat(unbounded.getConfigurationProperties()).doesNotContainKey(ProducerConfig.MAX_BLOCK_MS_CONFIG);
+	}
+
+	@Test
 	void factoryWithoutCopyOrConfigurationIsRejectedClearly() {
 		MockProducerFactory<String, String> source = new MockProducerFactory<>(() -> null);
 		ShardProducerFactories factories = new ShardProducerFactories(source, "node");
