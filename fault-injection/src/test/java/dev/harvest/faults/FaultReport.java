@@ -22,8 +22,8 @@ import dev.harvest.faults.Scenario.Result;
 final class FaultReport {
 
 	private static final String HEADER = "| scenario | runs | written | rolled back | delivered | held / quarantined"
-			+ " | lost | regressions | duplicates | failover (s) |\n"
-			+ "| :-- | --: | --: | --: | --: | --: | --: | --: | --: | :-- |";
+			+ " | lost | regressions | late former-leader records | duplicates | failover (s) |\n"
+			+ "| :-- | --: | --: | --: | --: | --: | --: | --: | --: | --: | :-- |";
 
 	private final List<Result> results = new ArrayList<>();
 
@@ -75,7 +75,7 @@ final class FaultReport {
 		return "| " + result.name() + " | " + result.repetitions() + " | " + figures.written() + " | "
 				+ result.totals().rolledBackRecords() + " | " + figures.delivered() + " | " + figures.held() + " / "
 				+ figures.quarantined() + " | " + figures.lost() + " | " + (figures.regressions() + figures.gaps())
-				+ " | " + figures.duplicates() + " | " + failovers + " |";
+				+ " | " + figures.staleEpoch() + " | " + figures.duplicates() + " | " + failovers + " |";
 	}
 
 	private static String details(Result result) {
