@@ -32,15 +32,6 @@ public record MembersDescriptor(String group, String state, @Nullable String coo
 	}
 
 	/**
-	 * Describes a membership.
-	 * @param membership the membership
-	 * @return the descriptor
-	 */
-	public static MembersDescriptor of(Membership membership) {
-		return of(membership, null);
-	}
-
-	/**
 	 * Describes a membership, with this instance's own last heartbeat when it leads.
 	 * @param membership the membership
 	 * @param ownLastHeartbeat when this instance last read back one of its heartbeats, or

@@ -222,7 +222,8 @@ public final class Harvester implements SmartLifecycle {
 							this.lastMarks),
 					"harvest-marker-" + name));
 			for (int i = 0; i < this.config.limits().sendConcurrency(); i++) {
-				KafkaSenderShard shard = new KafkaSenderShard(i, this.config.leaderGroupId(), this.shardProducerFactories.apply(i));
+				KafkaSenderShard shard = new KafkaSenderShard(i, this.config.leaderGroupId(),
+						this.shardProducerFactories.apply(i));
 				this.threads.add(new Thread(new ShardSender(shard, this.pipeline, this.election, name),
 						"harvest-send-" + name + "-" + i));
 			}

@@ -529,7 +529,7 @@ final class Pipeline {
 					}
 					ScheduledRecord record = this.scheduler.take(shard, now);
 					record.sentUnder(this.term.epoch());
-					return ShardTask.send(record, this.term.epoch(), state.generation);
+					return ShardTask.send(record, state.generation);
 				}
 				else if (sendAllowed()) {
 					long nextRetry = this.scheduler.nextRetryNanos();
@@ -768,13 +768,10 @@ final class Pipeline {
 	void purged(List<Long> ids) {
 		this.lock.lock();
 		try {
-			this.scheduler.purged(ids);
+			settle(ids);
+			this.purged += ids.size();
 			// Purging frees the keys of these rows: their next records can go now.
 			dispatch(System.nanoTime());
-			this.purgedSequence += ids.size();
-			this.purged += ids.size();
-			this.progress.signalAll();
-			this.markerWork.signal();
 		}
 		finally {
 			this.lock.unlock();
@@ -825,15 +822,24 @@ final class Pipeline {
 	void purgeRefused(List<Long> ids) {
 		this.lock.lock();
 		try {
-			this.scheduler.purged(ids);
-			this.purgedSequence += ids.size();
-			this.progress.signalAll();
-			this.markerWork.signal();
+			settle(ids);
 		}
 		finally {
 			this.lock.unlock();
 		}
 	}
+
+	/**
+	 * Forgets ids whose purge ended, purged or refused, and wakes whoever waits on purges;
+	 * called with the lock held.
+	 */
+	private void settle(List<Long> ids) {
+		this.scheduler.purged(ids);
+		this.purgedSequence += ids.size();
+		this.progress.signalAll();
+		this.markerWork.signal();
+	}
+
 
 	/**
 	 * Records a failed purge; the ids stay pending and are retried after the I/O error
@@ -1242,22 +1248,22 @@ final class Pipeline {
 	 * What a shard should do next.
 	 *
 	 * @param kind the kind of task
-	 * @param record the record to send, for {@link Kind#SEND}
-	 * @param epoch the epoch to send it under
+	 * @param record the record to send, under its {@linkplain ScheduledRecord#sentEpoch() epoch},
+	 * for {@link Kind#SEND}
 	 * @param producerGeneration the producer generation it is sent with
 	 */
-	record ShardTask(Kind kind, @Nullable ScheduledRecord record, long epoch, int producerGeneration) {
+	record ShardTask(Kind kind, @Nullable ScheduledRecord record, int producerGeneration) {
 
-		static final ShardTask SHUTDOWN = new ShardTask(Kind.SHUTDOWN, null, 0, 0);
+		static final ShardTask SHUTDOWN = new ShardTask(Kind.SHUTDOWN, null, 0);
 
-		static final ShardTask REBUILD = new ShardTask(Kind.REBUILD, null, 0, 0);
+		static final ShardTask REBUILD = new ShardTask(Kind.REBUILD, null, 0);
 
-		static final ShardTask ABORT = new ShardTask(Kind.ABORT, null, 0, 0);
+		static final ShardTask ABORT = new ShardTask(Kind.ABORT, null, 0);
 
-		static final ShardTask RECHECK_LEASE = new ShardTask(Kind.RECHECK_LEASE, null, 0, 0);
+		static final ShardTask RECHECK_LEASE = new ShardTask(Kind.RECHECK_LEASE, null, 0);
 
-		static ShardTask send(ScheduledRecord record, long epoch, int producerGeneration) {
-			return new ShardTask(Kind.SEND, record, epoch, producerGeneration);
+		static ShardTask send(ScheduledRecord record, int producerGeneration) {
+			return new ShardTask(Kind.SEND, record, producerGeneration);
 		}
 
 		enum Kind {

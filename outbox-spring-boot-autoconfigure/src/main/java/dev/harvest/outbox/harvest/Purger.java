@@ -123,11 +123,12 @@ final class Purger implements Runnable {
 	 */
 	private void purgeRefused(long epoch, List<Long> ids, long currentEpoch) {
 		Term term = this.pipeline.leadingTerm();
-		if (term != null && term.epoch() == epoch) {
+		boolean leadsUnderRefusedEpoch = term != null && term.epoch() == epoch;
+		if (leadsUnderRefusedEpoch) {
 			this.leadership.staleEpoch(term, currentEpoch);
 		}
 		this.pipeline.purgeRefused(ids);
-		if (term != null && term.epoch() != epoch) {
+		if (term != null && !leadsUnderRefusedEpoch) {
 			this.pipeline.requestRefresh(term);
 		}
 		logger.warn("Harvester '" + this.config.name() + "' did not purge " + ids.size() + " acknowledged row(s)"

@@ -77,7 +77,7 @@ final class ShardSender implements Runnable {
 	private void send(int index, ShardTask task) {
 		ScheduledRecord record = task.record();
 		int generation = task.producerGeneration();
-		this.shard.send(record.row(), task.epoch(),
+		this.shard.send(record.row(), record.sentEpoch(),
 				(metadata, failure) -> this.pipeline.completed(index, record, generation, failure));
 	}
 

@@ -1,7 +1,6 @@
 package dev.harvest.outbox.kafka;
 
 import java.nio.charset.StandardCharsets;
-import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.LongAdder;
@@ -105,11 +104,6 @@ public final class StaleEpochRecordFilter<K, V> implements RecordFilterStrategy<
 	 * Epochs are only comparable within one leader group, on one partition.
 	 */
 	private record Scope(String topic, int partition, String group) {
-
-		Scope {
-			Objects.requireNonNull(topic);
-		}
-
 	}
 
 }

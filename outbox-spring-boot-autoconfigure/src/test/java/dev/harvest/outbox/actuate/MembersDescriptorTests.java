@@ -27,7 +27,7 @@ class MembersDescriptorTests {
 	@Test
 	void marksTheLeaderWithItsEpochSinceAndLastMark() {
 		MembersDescriptor descriptor = MembersDescriptor.of(membership(new LeaderRecord(7, "pod-b", UUID.randomUUID(),
-				ACQUIRED, MARKED)));
+				ACQUIRED, MARKED)), null);
 		assertThat(descriptor.leader()).satisfies((leader) -> {
 			assertThat(leader.instanceName()).isEqualTo("pod-b");
 			assertThat(leader.epoch()).isEqualTo(7);
@@ -45,7 +45,7 @@ class MembersDescriptorTests {
 	@Test
 	void epochRowOfAnotherInstanceGivesNeitherEpochNorLastMark() {
 		MembersDescriptor descriptor = MembersDescriptor.of(membership(new LeaderRecord(6, "pod-a", UUID.randomUUID(),
-				ACQUIRED, MARKED)));
+				ACQUIRED, MARKED)), null);
 		assertThat(descriptor.leader().epoch()).isNull();
 		assertThat(descriptor.leader().lastMark()).isNull();
 	}
@@ -65,7 +65,7 @@ class MembersDescriptorTests {
 	@Test
 	void groupWithoutLeaderHasNone() {
 		Membership membership = new Membership("orders", "EMPTY", null, List.of(), null, null, MARKED, null);
-		MembersDescriptor descriptor = MembersDescriptor.of(membership);
+		MembersDescriptor descriptor = MembersDescriptor.of(membership, null);
 		assertThat(descriptor.leader()).isNull();
 		assertThat(descriptor.members()).isEmpty();
 	}
